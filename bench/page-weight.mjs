@@ -1,0 +1,80 @@
+// JavaScript a lesson page transfers before any interaction, gzipped, measured in Chromium
+// against the built site served by scripts/serve.mjs. Builds the site first when dist/ is missing.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { chromium } from '@playwright/test';
+
+const PORT = 4391;
+const PAGES = ['/lessons/concurrency-vs-parallelism/'];
+const BUDGET_KB = 60;
+
+async function waitFor(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`preview server did not start at ${url}`);
+}
+
+export async function measurePageWeight() {
+  if (!existsSync('dist/index.html')) {
+    console.log('  (building the site first)');
+    const b = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('build failed');
+  }
+  const server = spawn(process.execPath, ['scripts/serve.mjs', '--host', '127.0.0.1', '--port', String(PORT)], { stdio: 'ignore', detached: true });
+  const figures = [];
+  try {
+    await waitFor(`http://127.0.0.1:${PORT}/`, 30_000);
+    const browser = await chromium.launch({
+      executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    for (const path of PAGES) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const scripts = [];
+      page.on('response', async (res) => {
+        const type = res.headers()['content-type'] ?? '';
+        if (res.request().resourceType() === 'script' || type.includes('javascript')) {
+          scripts.push(res.body().then((b) => ({ url: res.url(), raw: b.length, gz: gzipSync(b).length })).catch(() => null));
+        }
+      });
+      await page.goto(`http://127.0.0.1:${PORT}${path}`, { waitUntil: 'networkidle' });
+      await page.waitForTimeout(500);
+      const inline = await page.evaluate(() => [...document.querySelectorAll('script:not([src])')].map((s) => s.textContent ?? '').join('\n'));
+      const inlineGz = gzipSync(Buffer.from(inline)).length;
+      const sum = async () => {
+        const got = (await Promise.all(scripts)).filter(Boolean);
+        return { n: got.length, gz: got.reduce((s, x) => s + x.gz, 0) + inlineGz };
+      };
+      const before = await sum();
+      figures.push({ name: `JS on load of ${path}, top of page (${before.n} files + inline, gzipped)`, value: before.gz / 1024, unit: 'KB', budget: BUDGET_KB });
+      // Scrolling hydrates every client:visible island; report that too, as the honest upper figure.
+      await page.evaluate(async () => {
+        for (let y = 0; y < document.body.scrollHeight; y += 400) {
+          window.scrollTo(0, y);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      });
+      await page.waitForLoadState('networkidle');
+      await page.waitForTimeout(500);
+      const after = await sum();
+      figures.push({ name: `JS after scrolling through ${path}, every lab hydrated (${after.n} files + inline, gzipped)`, value: after.gz / 1024, unit: 'KB', budget: BUDGET_KB });
+      await page.close();
+    }
+    await browser.close();
+  } finally {
+    try {
+      process.kill(-server.pid);
+    } catch {
+      server.kill();
+    }
+  }
+  return figures;
+}

@@ -1,0 +1,188 @@
+/**
+ * Learner progress, kept in localStorage under one versioned key.
+ *
+ * Shape (version 1):
+ *   { version: 1, lessons: { [slug]: { completedAt: ISO string } },
+ *     quizzes: { [questionId]: { choice: number, correct: boolean, at: ISO string } } }
+ *
+ * Reading never throws. A value that is not JSON, has the wrong shape, or comes from an older
+ * version is recovered: every entry that still makes sense is kept, the rest is dropped, and the
+ * raw value that could not be read is kept aside under BACKUP_KEY so nothing is lost silently.
+ * Only our own key is ever written: unrelated localStorage entries are never touched.
+ */
+
+export const PROGRESS_KEY = 'async-lab:progress';
+export const BACKUP_KEY = 'async-lab:progress:unreadable';
+export const PROGRESS_VERSION = 1;
+/** Name of the DOM event fired on `window` after every write, so islands on a page stay in sync. */
+export const PROGRESS_EVENT = 'async-lab:progress';
+
+export interface QuizAnswer {
+  choice: number;
+  correct: boolean;
+  at: string;
+}
+
+export interface Progress {
+  version: typeof PROGRESS_VERSION;
+  lessons: Record<string, { completedAt: string }>;
+  quizzes: Record<string, QuizAnswer>;
+}
+
+/** The part of the Storage API we use, so tests can pass a Map-backed fake. */
+export interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+export function emptyProgress(): Progress {
+  return { version: PROGRESS_VERSION, lessons: {}, quizzes: {} };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isDateString(v: unknown): v is string {
+  return typeof v === 'string' && !Number.isNaN(Date.parse(v));
+}
+
+/** Result of parsing: the progress, and whether the stored text had to be repaired. */
+export interface ParseResult {
+  progress: Progress;
+  repaired: boolean;
+}
+
+/**
+ * Turn stored text into Progress, keeping every valid entry.
+ * Version 0 (before versioning) stored `{ completed: string[] }`; it is migrated.
+ */
+export function parseProgress(raw: string | null): ParseResult {
+  if (raw === null) return { progress: emptyProgress(), repaired: false };
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return { progress: emptyProgress(), repaired: true };
+  }
+  const out = emptyProgress();
+  if (!isRecord(data)) return { progress: out, repaired: true };
+  let repaired = false;
+
+  // Version 0: { completed: ["slug", ...] }
+  if (data.version === undefined && Array.isArray(data.completed)) {
+    for (const slug of data.completed) {
+      if (typeof slug === 'string' && slug) out.lessons[slug] = { completedAt: new Date(0).toISOString() };
+      else repaired = true;
+    }
+    return { progress: out, repaired: true };
+  }
+  if (data.version !== PROGRESS_VERSION) repaired = true;
+
+  if (isRecord(data.lessons)) {
+    for (const [slug, v] of Object.entries(data.lessons)) {
+      if (isRecord(v) && isDateString(v.completedAt)) out.lessons[slug] = { completedAt: v.completedAt };
+      else repaired = true;
+    }
+  } else if (data.lessons !== undefined) repaired = true;
+
+  if (isRecord(data.quizzes)) {
+    for (const [id, v] of Object.entries(data.quizzes)) {
+      if (
+        isRecord(v) &&
+        Number.isInteger(v.choice) &&
+        (v.choice as number) >= 0 &&
+        typeof v.correct === 'boolean' &&
+        isDateString(v.at)
+      ) {
+        out.quizzes[id] = { choice: v.choice as number, correct: v.correct, at: v.at };
+      } else repaired = true;
+    }
+  } else if (data.quizzes !== undefined) repaired = true;
+
+  return { progress: out, repaired };
+}
+
+function defaultStore(): KeyValueStore | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null; // access denied (privacy mode, sandboxed iframe)
+  }
+}
+
+/** Read progress; never throws. An unreadable value is backed up before it is replaced. */
+export function loadProgress(store: KeyValueStore | null = defaultStore()): Progress {
+  if (!store) return emptyProgress();
+  let raw: string | null = null;
+  try {
+    raw = store.getItem(PROGRESS_KEY);
+  } catch {
+    return emptyProgress();
+  }
+  const { progress, repaired } = parseProgress(raw);
+  if (repaired && raw !== null) {
+    try {
+      store.setItem(BACKUP_KEY, raw);
+      store.setItem(PROGRESS_KEY, JSON.stringify(progress));
+    } catch {
+      /* quota or access: keep going with what we have */
+    }
+  }
+  return progress;
+}
+
+function save(progress: Progress, store: KeyValueStore | null): void {
+  if (store) {
+    try {
+      store.setItem(PROGRESS_KEY, JSON.stringify(progress));
+    } catch {
+      /* storage full or denied: progress stays in memory for this page */
+    }
+  }
+  if (typeof window !== 'undefined' && typeof CustomEvent !== 'undefined') {
+    window.dispatchEvent(new CustomEvent(PROGRESS_EVENT, { detail: progress }));
+  }
+}
+
+/** Apply a change to the stored progress (read, change, write) and return the new value. */
+export function updateProgress(
+  change: (p: Progress) => void,
+  store: KeyValueStore | null = defaultStore(),
+): Progress {
+  const p = loadProgress(store);
+  change(p);
+  save(p, store);
+  return p;
+}
+
+export function setLessonComplete(slug: string, done: boolean, store = defaultStore(), now = new Date()): Progress {
+  return updateProgress((p) => {
+    if (done) p.lessons[slug] = { completedAt: now.toISOString() };
+    else delete p.lessons[slug];
+  }, store);
+}
+
+export function recordQuizAnswer(
+  questionId: string,
+  choice: number,
+  correct: boolean,
+  store = defaultStore(),
+  now = new Date(),
+): Progress {
+  return updateProgress((p) => {
+    p.quizzes[questionId] = { choice, correct, at: now.toISOString() };
+  }, store);
+}
+
+/** Quiz question ids of one lesson share the prefix `<lessonSlug>/`. */
+export function lessonQuizScore(p: Progress, lessonSlug: string): { answered: number; correct: number } {
+  let answered = 0;
+  let correct = 0;
+  for (const [id, a] of Object.entries(p.quizzes)) {
+    if (!id.startsWith(`${lessonSlug}/`)) continue;
+    answered++;
+    if (a.correct) correct++;
+  }
+  return { answered, correct };
+}

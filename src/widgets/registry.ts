@@ -1,0 +1,32 @@
+/**
+ * Every lab on the site, for the "talk demos" track and presenter links. A lab appears here
+ * when it exists; its presets come from its engine so names never drift.
+ */
+import { PRESETS as SCHEDULER_PRESETS } from '../../simulations/scheduler/presets';
+
+export interface LabPreset {
+  name: string;
+  title: string;
+  description: string;
+}
+
+export interface LabInfo {
+  id: string;
+  title: string;
+  description: string;
+  presets: LabPreset[];
+}
+
+export const LABS: LabInfo[] = [
+  {
+    id: 'scheduler',
+    title: 'Scheduler lab',
+    description: 'Tasks of CPU bursts and I/O waits on N cores: time-slicing, parallelism, cooperation, Amdahl’s law.',
+    presets: SCHEDULER_PRESETS.map((p) => ({ name: p.id, title: p.title, description: p.description })),
+  },
+];
+
+/** The presenter URL of a lab preset. */
+export function presentHref(lab: string, preset: string): string {
+  return `${import.meta.env.BASE_URL.replace(/\/$/, '')}/present/${lab}/?preset=${encodeURIComponent(preset)}`;
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BACKUP_KEY,
+  PROGRESS_KEY,
+  type KeyValueStore,
+  lessonQuizScore,
+  loadProgress,
+  parseProgress,
+  recordQuizAnswer,
+  setLessonComplete,
+} from '../../src/lib/progress';
+
+class MapStore implements KeyValueStore {
+  m = new Map<string, string>();
+  getItem(k: string) {
+    return this.m.has(k) ? this.m.get(k)! : null;
+  }
+  setItem(k: string, v: string) {
+    this.m.set(k, v);
+  }
+}
+
+const at = new Date('2026-11-22T10:00:00Z');
+
+describe('progress store', () => {
+  it('starts empty and records a completed lesson and quiz answers', () => {
+    const s = new MapStore();
+    expect(loadProgress(s)).toEqual({ version: 1, lessons: {}, quizzes: {} });
+    setLessonComplete('concurrency-vs-parallelism', true, s, at);
+    recordQuizAnswer('concurrency-vs-parallelism/q1', 2, true, s, at);
+    recordQuizAnswer('concurrency-vs-parallelism/q2', 0, false, s, at);
+    const p = loadProgress(s);
+    expect(p.lessons['concurrency-vs-parallelism']).toEqual({ completedAt: at.toISOString() });
+    expect(lessonQuizScore(p, 'concurrency-vs-parallelism')).toEqual({ answered: 2, correct: 1 });
+    setLessonComplete('concurrency-vs-parallelism', false, s, at);
+    expect(loadProgress(s).lessons).toEqual({});
+  });
+
+  it('recovers from text that is not JSON without throwing, backs it up, and leaves other keys alone', () => {
+    const s = new MapStore();
+    s.setItem('someone-else', 'keep me');
+    s.setItem(PROGRESS_KEY, '{"version":1,"lessons":{');
+    expect(() => loadProgress(s)).not.toThrow();
+    expect(loadProgress(s)).toEqual({ version: 1, lessons: {}, quizzes: {} });
+    expect(s.getItem('someone-else')).toBe('keep me');
+    expect(s.getItem(BACKUP_KEY)).toBe('{"version":1,"lessons":{');
+    // the repaired value is now valid JSON, so the next write works
+    setLessonComplete('x', true, s, at);
+    expect(JSON.parse(s.getItem(PROGRESS_KEY)!).lessons.x.completedAt).toBe(at.toISOString());
+  });
+
+  it('keeps the valid entries of a partly corrupted value', () => {
+    const raw = JSON.stringify({
+      version: 1,
+      lessons: { good: { completedAt: at.toISOString() }, bad: { completedAt: 'not a date' }, worse: 7 },
+      quizzes: { 'good/q1': { choice: 1, correct: true, at: at.toISOString() }, 'good/q2': { choice: -1, correct: 'yes' } },
+    });
+    const { progress, repaired } = parseProgress(raw);
+    expect(repaired).toBe(true);
+    expect(Object.keys(progress.lessons)).toEqual(['good']);
+    expect(Object.keys(progress.quizzes)).toEqual(['good/q1']);
+  });
+
+  it.each([['null'], ['[]'], ['42'], ['"text"'], ['{"version":1,"lessons":[],"quizzes":"x"}']])(
+    'treats %s as empty progress',
+    (raw) => {
+      const { progress, repaired } = parseProgress(raw);
+      expect(progress).toEqual({ version: 1, lessons: {}, quizzes: {} });
+      expect(repaired).toBe(true);
+    },
+  );
+
+  it('migrates the unversioned format', () => {
+    const { progress } = parseProgress(JSON.stringify({ completed: ['a', 'b', 3] }));
+    expect(Object.keys(progress.lessons).sort()).toEqual(['a', 'b']);
+  });
+
+  it('survives a store that throws on every call', () => {
+    const broken: KeyValueStore = {
+      getItem() {
+        throw new Error('SecurityError');
+      },
+      setItem() {
+        throw new Error('QuotaExceededError');
+      },
+    };
+    expect(loadProgress(broken)).toEqual({ version: 1, lessons: {}, quizzes: {} });
+    expect(() => setLessonComplete('a', true, broken, at)).not.toThrow();
+  });
+});
