@@ -25,3 +25,11 @@ export async function expectNoAxeViolations(page: Page) {
   );
   expect(summary, summary.join('\n')).toEqual([]);
 }
+
+/**
+ * Wait until the Astro island around `inner` has hydrated (Astro removes its `ssr` attribute
+ * then). Before that, the server-rendered controls are visible but inert.
+ */
+export async function waitForHydration(page: Page, innerSelector: string) {
+  await expect(page.locator(`astro-island:has(${innerSelector})`).first()).not.toHaveAttribute('ssr', /.*/, { timeout: 15_000 });
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { watchErrors } from './helpers';
+import { waitForHydration, watchErrors } from './helpers';
 
 const LESSON = '/lessons/concurrency-vs-parallelism/';
 
@@ -7,6 +7,7 @@ test('quiz answers are recorded and survive a reload; the home page shows progre
   await page.goto(LESSON);
   const quiz = page.getByTestId('quiz');
   await quiz.scrollIntoViewIfNeeded();
+  await waitForHydration(page, '[data-testid=quiz]');
   const q1 = quiz.getByTestId('quiz-question').first();
   // pick the first choice, whatever it is, and check it
   await q1.getByRole('radio').first().check();
@@ -20,6 +21,7 @@ test('quiz answers are recorded and survive a reload; the home page shows progre
 
   await page.reload();
   await page.getByTestId('quiz').scrollIntoViewIfNeeded();
+  await waitForHydration(page, '[data-testid=quiz]');
   await expect(page.getByTestId('quiz-question').first()).toHaveAttribute('data-state', state!);
   await expect(page.getByRole('button', { name: /Completed/ })).toHaveAttribute('aria-pressed', 'true');
 

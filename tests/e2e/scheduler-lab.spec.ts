@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { watchErrors } from './helpers';
+import { waitForHydration, watchErrors } from './helpers';
 
 const LESSON = '/lessons/concurrency-vs-parallelism/';
 
@@ -7,6 +7,7 @@ async function openLab(page: Page, id = 'io', query = ''): Promise<Locator> {
   await page.goto(`${LESSON}${query}`);
   const lab = page.locator(`#${id}`);
   await lab.scrollIntoViewIfNeeded();
+  await waitForHydration(page, `#${id}`);
   await expect(lab.getByTestId('lab-play')).toBeEnabled();
   await expect(lab.getByTestId('gantt')).toBeVisible();
   return lab;
@@ -132,6 +133,7 @@ test('a permalink reproduces the same lab at the same step', async ({ page, brow
   await other.goto(url);
   const again = other.locator('#amdahl');
   await again.scrollIntoViewIfNeeded();
+  await waitForHydration(other, '#amdahl');
   await expect(narration(again)).toHaveText(text!);
   await expect(clock(again)).toHaveText(time!);
   await expect(again.getByTestId('metric-makespan')).toHaveText(makespan!);
@@ -139,6 +141,7 @@ test('a permalink reproduces the same lab at the same step', async ({ page, brow
   // and the other labs on the page are untouched by amdahl's settings
   const io = other.locator('#io');
   await io.scrollIntoViewIfNeeded();
+  await waitForHydration(other, '#io');
   await expect(io.getByTestId('metric-makespan')).toContainText('92');
   await other.close();
 });
