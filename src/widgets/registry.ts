@@ -30,3 +30,8 @@ export const LABS: LabInfo[] = [
 export function presentHref(lab: string, preset: string): string {
   return `${import.meta.env.BASE_URL.replace(/\/$/, '')}/present/${lab}/?preset=${encodeURIComponent(preset)}`;
 }
+
+/** The lab's own page (a sandbox outside any lesson). */
+export function labHref(lab: string): string {
+  return `${import.meta.env.BASE_URL.replace(/\/$/, '')}/labs/${lab}/`;
+}
