@@ -1,0 +1,653 @@
+/**
+ * Console formatting in the style of Node's `util.inspect` (what `console.log` prints in Node 24),
+ * for one line per console call: arguments are joined by one space, strings print as they are at
+ * the top level and quoted inside objects; arrays print as `[ 1, 2, 3 ]`, objects as `{ a: 1 }`;
+ * -0 as `-0`; more than 6 short array entries are grouped in columns over several lines, as Node
+ * does; nesting deeper than 2 prints `[Object]` / `[Array]`; circular references `[Circular *1]`.
+ * A format string (`'%s is %d'`) is honoured for %s %d %i %f %j %o %O %c %%.
+ *
+ * Chromium's console shows objects interactively, so there is no single "Chromium text" for them;
+ * Node's text is the reference (the puzzles only print strings and numbers, where both agree).
+ *
+ * Differences from Node kept on purpose: errors print as `Name: message` without a stack (stacks
+ * of transformed code would be noise); async and generator functions print as `[Function: f]`
+ * (they are plain functions after the transform); no colours, no `showHidden`.
+ */
+
+export interface InspectHooks {
+  /** [state, result] of one of the engine's promises, or undefined for anything else. */
+  promiseDetails?: (v: object) => ['pending' | 'fulfilled' | 'rejected', unknown] | undefined;
+}
+
+interface Ctx {
+  seen: object[];
+  circular: Map<object, number>;
+  indentationLvl: number;
+  currentDepth: number;
+  depth: number;
+  breakLength: number;
+  compact: number;
+  maxArrayLength: number;
+  maxStringLength: number;
+  hooks: InspectHooks;
+}
+
+const BREAK_LENGTH = 80;
+
+function newCtx(hooks: InspectHooks): Ctx {
+  return {
+    seen: [],
+    circular: new Map(),
+    indentationLvl: 0,
+    currentDepth: 0,
+    depth: 2,
+    breakLength: BREAK_LENGTH,
+    compact: 3,
+    maxArrayLength: 100,
+    maxStringLength: 10000,
+    hooks,
+  };
+}
+
+/** Formats one value as Node's util.inspect would (default options). */
+export function inspect(value: unknown, hooks: InspectHooks = {}): string {
+  return formatValue(newCtx(hooks), value, 0, false);
+}
+
+// eslint-disable-next-line no-control-regex
+const strEscapeSequencesRegExp = /[\x00-\x1f\x27\x5c\x7f-\x9f]/;
+const meta = [
+  '\\x00', '\\x01', '\\x02', '\\x03', '\\x04', '\\x05', '\\x06', '\\x07',
+  '\\b', '\\t', '\\n', '\\x0B', '\\f', '\\r', '\\x0E', '\\x0F',
+  '\\x10', '\\x11', '\\x12', '\\x13', '\\x14', '\\x15', '\\x16', '\\x17',
+  '\\x18', '\\x19', '\\x1A', '\\x1B', '\\x1C', '\\x1D', '\\x1E', '\\x1F',
+];
+
+function escapeChar(c: string, quote: string): string {
+  const code = c.charCodeAt(0);
+  if (code < 32) return meta[code];
+  if (c === '\\') return '\\\\';
+  if (c === quote) return `\\${quote}`;
+  if (code >= 0x7f && code <= 0x9f) return `\\x${code.toString(16).toUpperCase()}`;
+  return c;
+}
+
+/** Quotes a string the way util.inspect does: single quotes unless the text contains them. */
+export function strEscape(str: string): string {
+  let quote = "'";
+  if (str.includes("'")) {
+    if (!str.includes('"')) quote = '"';
+    else if (!str.includes('`') && !str.includes('${')) quote = '`';
+  }
+  if (!strEscapeSequencesRegExp.test(str) && (quote !== "'" || !str.includes("'"))) {
+    if (quote === "'" || !/[\x00-\x1f\\\x7f-\x9f]/.test(str)) return quote + str + quote;
+  }
+  let out = '';
+  for (const c of str) out += c === "'" && quote !== "'" ? c : escapeChar(c, quote);
+  return quote + out + quote;
+}
+
+function formatNumber(n: number): string {
+  return Object.is(n, -0) ? '-0' : `${n}`;
+}
+
+function formatPrimitive(ctx: Ctx, value: unknown): string {
+  switch (typeof value) {
+    case 'string': {
+      let v = value;
+      let trailer = '';
+      if (v.length > ctx.maxStringLength) {
+        const remaining = v.length - ctx.maxStringLength;
+        v = v.slice(0, ctx.maxStringLength);
+        trailer = `... ${remaining} more character${remaining > 1 ? 's' : ''}`;
+      }
+      if (v.length > 16 && v.length > ctx.breakLength - ctx.indentationLvl - 4) {
+        const lines = v.split(/(?<=\n)/);
+        if (lines.length > 1) {
+          return lines.map((l) => strEscape(l)).join(` +\n${' '.repeat(ctx.indentationLvl + 2)}`) + trailer;
+        }
+      }
+      return strEscape(v) + trailer;
+    }
+    case 'number':
+      return formatNumber(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'boolean':
+      return `${value}`;
+    case 'undefined':
+      return 'undefined';
+    case 'symbol':
+      return value.toString();
+    default:
+      return String(value);
+  }
+}
+
+const keyStrRegExp = /^[a-zA-Z_][a-zA-Z_0-9]*$/;
+
+function formatKey(key: string | symbol, enumerable: boolean): string {
+  if (typeof key === 'symbol') return key.toString();
+  if (key === '__proto__') return "['__proto__']";
+  if (!enumerable) return `[${key}]`;
+  if (keyStrRegExp.test(key)) return key;
+  return strEscape(key);
+}
+
+function getCtorName(obj: object): string | null {
+  let o: object | null = obj;
+  for (let i = 0; o && i < 1000; i++) {
+    const desc = Object.getOwnPropertyDescriptor(o, 'constructor');
+    if (desc && typeof desc.value === 'function' && desc.value.name !== '') return desc.value.name as string;
+    o = Object.getPrototypeOf(o);
+  }
+  return null;
+}
+
+function getPrefix(ctor: string | null, tag: string, fallback: string, size = ''): string {
+  if (ctor === null) {
+    if (tag !== '' && fallback !== tag) return `[${fallback}${size}: null prototype] [${tag}] `;
+    return `[${fallback}${size}: null prototype] `;
+  }
+  if (tag !== '' && ctor !== tag) return `${ctor}${size} [${tag}] `;
+  return `${ctor}${size} `;
+}
+
+function isError(v: object): boolean {
+  return v instanceof Error || Object.prototype.toString.call(v) === '[object Error]';
+}
+
+function formatError(err: Error): string {
+  let name = 'Error';
+  let message = '';
+  try {
+    name = String(err.name ?? 'Error');
+    message = err.message === undefined ? '' : String(err.message);
+  } catch {
+    // keep defaults
+  }
+  return message ? `${name}: ${message}` : name;
+}
+
+function fnBase(value: Function, ctorName: string | null): string {
+  let src = '';
+  try {
+    src = Function.prototype.toString.call(value);
+  } catch {
+    // revoked proxies and the like
+  }
+  if (src.startsWith('class') && /^class\s*[{\w$]/.test(src)) {
+    const name = value.name ? `class ${value.name}` : 'class (anonymous)';
+    let base = `[${name}`;
+    const sup = Object.getPrototypeOf(value);
+    if (sup && sup !== Function.prototype && typeof sup === 'function' && sup.name) base += ` extends ${sup.name}`;
+    return base + ']';
+  }
+  let type = 'Function';
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
+  if (tag === 'GeneratorFunction') type = 'GeneratorFunction';
+  else if (tag === 'AsyncFunction') type = 'AsyncFunction';
+  else if (tag === 'AsyncGeneratorFunction') type = 'AsyncGeneratorFunction';
+  let base = `[${type}`;
+  if (ctorName === null) base += ' (null prototype)';
+  base += value.name === '' ? ' (anonymous)' : `: ${value.name}`;
+  base += ']';
+  if (ctorName !== type && ctorName !== null && ctorName !== 'Function') base += ` ${ctorName}`;
+  return base;
+}
+
+function formatValue(ctx: Ctx, value: unknown, recurseTimes: number, typedArray: boolean): string {
+  if (typeof value !== 'object' && typeof value !== 'function') return formatPrimitive(ctx, value);
+  if (value === null) return 'null';
+  const obj = value as object;
+  if (ctx.seen.includes(obj)) {
+    let index = 1;
+    if (!ctx.circular.has(obj)) {
+      ctx.circular.set(obj, ctx.circular.size + 1);
+      index = ctx.circular.size;
+    } else {
+      index = ctx.circular.get(obj)!;
+    }
+    return `[Circular *${index}]`;
+  }
+  void typedArray;
+  return formatRaw(ctx, obj, recurseTimes);
+}
+
+type Extras = 'object' | 'array';
+
+function formatRaw(ctx: Ctx, value: object, recurseTimes: number): string {
+  let keys: (string | symbol)[] = [];
+  const ctor = getCtorName(value);
+  let tag = '';
+  try {
+    const t = (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+    if (typeof t === 'string' && t !== '') tag = t;
+  } catch {
+    // a throwing getter: ignore the tag
+  }
+  if (tag !== '' && ctor !== null && tag === ctor) tag = '';
+  let base = '';
+  let formatter: (ctx: Ctx, value: object, recurseTimes: number) => string[] = () => [];
+  let braces: [string, string] = ['{', '}'];
+  let extras: Extras = 'object';
+  let noIterator = true;
+  const ownKeys = (): (string | symbol)[] => {
+    const names = Object.keys(value);
+    const syms = Object.getOwnPropertySymbols(value).filter((s) => Object.prototype.propertyIsEnumerable.call(value, s));
+    return [...names, ...syms];
+  };
+
+  const promise = ctx.hooks.promiseDetails?.(value);
+  if (Array.isArray(value)) {
+    noIterator = false;
+    keys = ownKeys().filter((k) => typeof k === 'symbol' || !isIndex(k, value.length));
+    const prefix = ctor !== 'Array' || tag !== '' ? getPrefix(ctor, tag, 'Array', `(${value.length})`) : '';
+    braces = [`${prefix}[`, ']'];
+    if (value.length === 0 && keys.length === 0) return `${braces[0]}]`;
+    extras = 'array';
+    formatter = (c, v, r) => formatArray(c, v as unknown[], r);
+  } else if (value instanceof Set) {
+    noIterator = false;
+    keys = ownKeys();
+    const prefix = getPrefix(ctor, tag, 'Set', `(${value.size})`);
+    formatter = (c, v, r) => formatSet(c, v as Set<unknown>, r);
+    if (value.size === 0 && keys.length === 0) return `${prefix}{}`;
+    braces = [`${prefix}{`, '}'];
+  } else if (value instanceof Map) {
+    noIterator = false;
+    keys = ownKeys();
+    const prefix = getPrefix(ctor, tag, 'Map', `(${value.size})`);
+    formatter = (c, v, r) => formatMap(c, v as Map<unknown, unknown>, r);
+    if (value.size === 0 && keys.length === 0) return `${prefix}{}`;
+    braces = [`${prefix}{`, '}'];
+  } else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    noIterator = false;
+    keys = ownKeys().filter((k) => typeof k === 'symbol' || !/^\d+$/.test(k));
+    const ta = value as unknown as ArrayLike<number | bigint> & { constructor: { name: string } };
+    const fallback = Object.prototype.toString.call(value).slice(8, -1);
+    const size = ta.length;
+    const prefix = getPrefix(ctor, tag, fallback, `(${size})`);
+    braces = [`${prefix}[`, ']'];
+    if (size === 0 && keys.length === 0) return `${braces[0]}]`;
+    extras = 'array';
+    formatter = (c) => {
+      const n = Math.min(c.maxArrayLength, size);
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) out.push(typeof ta[i] === 'bigint' ? `${ta[i]}n` : formatNumber(ta[i] as number));
+      if (size > n) out.push(`... ${size - n} more item${size - n > 1 ? 's' : ''}`);
+      return out;
+    };
+  }
+  if (noIterator) {
+    keys = ownKeys();
+    braces = ['{', '}'];
+    if (promise) {
+      const prefix = getPrefix(ctor, tag, 'Promise');
+      braces[0] = `${prefix}{`;
+      formatter = (c) => {
+        if (promise[0] === 'pending') return ['<pending>'];
+        c.indentationLvl += 2;
+        const str = formatValue(c, promise[1], recurseTimes + 1, false);
+        c.indentationLvl -= 2;
+        return [promise[0] === 'rejected' ? `<rejected> ${str}` : str];
+      };
+    } else if (ctor === 'Object' && tag === '' && !isError(value) && !isArguments(value)) {
+      if (keys.length === 0) return '{}';
+    } else if (typeof value === 'function') {
+      base = fnBase(value as Function, ctor);
+      if (keys.length === 0) return base;
+    } else if (isArguments(value)) {
+      braces[0] = '[Arguments] [';
+      braces[1] = ']';
+      extras = 'array';
+      keys = [];
+      const arr = Array.prototype.slice.call(value as ArrayLike<unknown>);
+      formatter = (c, _v, r) => formatArray(c, arr, r);
+    } else if (value instanceof RegExp) {
+      base = RegExp.prototype.toString.call(value);
+      const prefix = getPrefix(ctor, tag, 'RegExp');
+      if (prefix !== 'RegExp ') base = `${prefix}${base}`;
+      if (keys.length === 0) return base;
+    } else if (value instanceof Date) {
+      base = Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+      const prefix = getPrefix(ctor, tag, 'Date');
+      if (prefix !== 'Date ') base = `${prefix}${base}`;
+      if (keys.length === 0) return base;
+    } else if (isError(value)) {
+      base = formatError(value as Error);
+      keys = keys.filter((k) => k !== 'stack' && k !== 'message');
+      if (keys.length === 0) return base;
+    } else if (value instanceof WeakMap || value instanceof WeakSet) {
+      const prefix = getPrefix(ctor, tag, value instanceof WeakMap ? 'WeakMap' : 'WeakSet');
+      return `${prefix}{ <items unknown> }`;
+    } else if (value instanceof WeakRef) {
+      braces[0] = `${getPrefix(ctor, tag, 'WeakRef')}{`;
+      formatter = (c, v, r) => [formatValue(c, (v as WeakRef<object>).deref(), r + 1, false)];
+    } else if (isBoxed(value)) {
+      const prim = (value as { valueOf(): unknown }).valueOf();
+      const type = typeof prim === 'string' ? 'String' : typeof prim === 'number' ? 'Number' : typeof prim === 'boolean' ? 'Boolean' : typeof prim === 'bigint' ? 'BigInt' : 'Symbol';
+      base = `[${type}: ${formatPrimitive(newCtx(ctx.hooks), prim)}]`;
+      if (typeof prim === 'string') keys = keys.filter((k) => typeof k === 'symbol' || !/^\d+$/.test(k));
+      if (keys.length === 0) return base;
+    } else {
+      if (keys.length === 0) {
+        return `${getCtorNameOrPrefix(ctor, tag, 'Object')}{}`;
+      }
+      braces[0] = `${getCtorNameOrPrefix(ctor, tag, 'Object')}{`;
+    }
+  }
+
+  if (recurseTimes > ctx.depth) {
+    let name = (ctor ?? (tag || 'Object')).replace(/ /g, '');
+    if (Array.isArray(value)) name = 'Array';
+    return `[${name}]`;
+  }
+  recurseTimes += 1;
+  ctx.seen.push(value);
+  ctx.currentDepth = recurseTimes;
+  let output: string[];
+  try {
+    output = formatter(ctx, value, recurseTimes);
+    for (const key of keys) output.push(formatProperty(ctx, value, recurseTimes, key, extras));
+  } finally {
+    ctx.seen.pop();
+  }
+  if (ctx.circular.has(value)) {
+    const index = ctx.circular.get(value)!;
+    const reference = `<ref *${index}>`;
+    if (base === '') braces[0] = `${reference} ${braces[0]}`;
+    else base = `${reference} ${base}`;
+  }
+  return reduceToSingleString(ctx, output, base, braces, extras, recurseTimes, value);
+}
+
+function getCtorNameOrPrefix(ctor: string | null, tag: string, fallback: string): string {
+  if (ctor === 'Object' && tag === '') return '';
+  return getPrefix(ctor, tag, fallback);
+}
+
+function isIndex(k: string | symbol, length: number): boolean {
+  if (typeof k !== 'string') return false;
+  if (!/^(0|[1-9]\d*)$/.test(k)) return false;
+  return Number(k) < length;
+}
+
+function isArguments(v: object): boolean {
+  return Object.prototype.toString.call(v) === '[object Arguments]';
+}
+
+function isBoxed(v: object): boolean {
+  return v instanceof String || v instanceof Number || v instanceof Boolean || (typeof BigInt === 'function' && v instanceof BigInt) || v instanceof Symbol;
+}
+
+function formatArray(ctx: Ctx, value: unknown[], recurseTimes: number): string[] {
+  const valLen = value.length;
+  const len = Math.min(ctx.maxArrayLength, valLen);
+  const output: string[] = [];
+  for (let i = 0; i < len; i++) {
+    if (!Object.prototype.hasOwnProperty.call(value, i)) return formatSpecialArray(ctx, value, recurseTimes, len, output, i);
+    output.push(formatProperty(ctx, value, recurseTimes, i, 'array'));
+  }
+  const remaining = valLen - len;
+  if (remaining > 0) output.push(`... ${remaining} more item${remaining > 1 ? 's' : ''}`);
+  return output;
+}
+
+function formatSpecialArray(ctx: Ctx, value: unknown[], recurseTimes: number, maxLength: number, output: string[], i: number): string[] {
+  const keys = Object.keys(value);
+  let index = i;
+  for (; i < keys.length && output.length < maxLength; i++) {
+    const key = keys[i];
+    const tmp = +key;
+    if (tmp > 2 ** 32 - 2) break;
+    if (`${index}` !== key) {
+      if (!/^(0|[1-9]\d*)$/.test(key)) break;
+      const emptyItems = tmp - index;
+      output.push(`<${emptyItems} empty item${emptyItems > 1 ? 's' : ''}>`);
+      index = tmp;
+      if (output.length === maxLength) break;
+    }
+    output.push(formatProperty(ctx, value, recurseTimes, key, 'array'));
+    index++;
+  }
+  const remaining = value.length - index;
+  if (output.length !== maxLength) {
+    if (remaining > 0) output.push(`<${remaining} empty item${remaining > 1 ? 's' : ''}>`);
+  } else if (remaining > 0) {
+    output.push(`... ${remaining} more item${remaining > 1 ? 's' : ''}`);
+  }
+  return output;
+}
+
+function formatSet(ctx: Ctx, value: Set<unknown>, recurseTimes: number): string[] {
+  const output: string[] = [];
+  ctx.indentationLvl += 2;
+  let i = 0;
+  for (const v of value) {
+    if (i >= ctx.maxArrayLength) break;
+    output.push(formatValue(ctx, v, recurseTimes, false));
+    i++;
+  }
+  if (value.size > i) output.push(`... ${value.size - i} more item${value.size - i > 1 ? 's' : ''}`);
+  ctx.indentationLvl -= 2;
+  return output;
+}
+
+function formatMap(ctx: Ctx, value: Map<unknown, unknown>, recurseTimes: number): string[] {
+  const output: string[] = [];
+  ctx.indentationLvl += 2;
+  let i = 0;
+  for (const [k, v] of value) {
+    if (i >= ctx.maxArrayLength) break;
+    output.push(`${formatValue(ctx, k, recurseTimes, false)} => ${formatValue(ctx, v, recurseTimes, false)}`);
+    i++;
+  }
+  if (value.size > i) output.push(`... ${value.size - i} more item${value.size - i > 1 ? 's' : ''}`);
+  ctx.indentationLvl -= 2;
+  return output;
+}
+
+function formatProperty(ctx: Ctx, value: object, recurseTimes: number, key: string | number | symbol, type: Extras): string {
+  let str: string;
+  const desc = Object.getOwnPropertyDescriptor(value, key) ?? { value: (value as Record<string | symbol, unknown>)[key as string], enumerable: true };
+  if (desc.value !== undefined || !('get' in desc || 'set' in desc)) {
+    ctx.indentationLvl += 2;
+    str = formatValue(ctx, desc.value, recurseTimes, false);
+    ctx.indentationLvl -= 2;
+  } else if (desc.get !== undefined) {
+    str = desc.set !== undefined ? '[Getter/Setter]' : '[Getter]';
+  } else if (desc.set !== undefined) {
+    str = '[Setter]';
+  } else {
+    str = 'undefined';
+  }
+  if (type === 'array' && typeof key !== 'symbol' && /^\d+$/.test(String(key))) return str;
+  const name = formatKey(typeof key === 'number' ? String(key) : key, desc.enumerable !== false);
+  return `${name}: ${str}`;
+}
+
+function isBelowBreakLength(ctx: Ctx, output: string[], start: number, base: string): boolean {
+  let totalLength = output.length + start;
+  if (totalLength + output.length > ctx.breakLength) return false;
+  for (const o of output) {
+    totalLength += o.length;
+    if (totalLength > ctx.breakLength) return false;
+  }
+  return base === '' || !base.includes('\n');
+}
+
+function reduceToSingleString(ctx: Ctx, output: string[], base: string, braces: [string, string], extras: Extras, recurseTimes: number, value: unknown): string {
+  const entries = output.length;
+  if (extras === 'array' && entries > 6) output = groupArrayElements(ctx, output, value);
+  if (ctx.currentDepth - recurseTimes < ctx.compact && entries === output.length) {
+    const start = output.length + ctx.indentationLvl + braces[0].length + base.length + 10;
+    if (isBelowBreakLength(ctx, output, start, base)) {
+      const joined = output.join(', ');
+      if (!joined.includes('\n')) return `${base ? `${base} ` : ''}${braces[0]} ${joined} ${braces[1]}`;
+    }
+  }
+  const indentation = `\n${' '.repeat(ctx.indentationLvl)}`;
+  return `${base ? `${base} ` : ''}${braces[0]}${indentation}  ${output.join(`,${indentation}  `)}${indentation}${braces[1]}`;
+}
+
+function groupArrayElements(ctx: Ctx, output: string[], value: unknown): string[] {
+  let totalLength = 0;
+  let maxLength = 0;
+  let outputLength = output.length;
+  const arr = value as unknown[];
+  if (Array.isArray(arr) && ctx.maxArrayLength < arr.length && output.length > ctx.maxArrayLength) outputLength--;
+  else if (output.length && output[output.length - 1].startsWith('... ') && output[output.length - 1].includes(' more item')) outputLength--;
+  const separatorSpace = 2;
+  const dataLen = new Array<number>(outputLength);
+  for (let i = 0; i < outputLength; i++) {
+    const len = output[i].length;
+    dataLen[i] = len;
+    totalLength += len + separatorSpace;
+    if (maxLength < len) maxLength = len;
+  }
+  const actualMax = maxLength + separatorSpace;
+  if (actualMax * 3 + ctx.indentationLvl < ctx.breakLength && (totalLength / actualMax > 5 || maxLength <= 6)) {
+    const averageBias = Math.sqrt(actualMax - totalLength / output.length);
+    const biasedMax = Math.max(actualMax - 3 - averageBias, 1);
+    const columns = Math.min(
+      Math.round(Math.sqrt(2.5 * biasedMax * outputLength) / biasedMax),
+      Math.floor((ctx.breakLength - ctx.indentationLvl) / actualMax),
+      ctx.compact * 4,
+      15,
+    );
+    if (columns <= 1) return output;
+    const tmp: string[] = [];
+    const maxLineLength: number[] = [];
+    for (let i = 0; i < columns; i++) {
+      let lineMaxLength = 0;
+      for (let j = i; j < output.length; j += columns) if (dataLen[j] > lineMaxLength) lineMaxLength = dataLen[j];
+      maxLineLength.push(lineMaxLength + separatorSpace);
+    }
+    let padStart = true;
+    if (value !== undefined && Array.isArray(arr)) {
+      for (let i = 0; i < output.length; i++) {
+        if (typeof arr[i] !== 'number' && typeof arr[i] !== 'bigint') {
+          padStart = false;
+          break;
+        }
+      }
+    } else {
+      padStart = false;
+    }
+    for (let i = 0; i < outputLength; i += columns) {
+      const max = Math.min(i + columns, outputLength);
+      let str = '';
+      let j = i;
+      for (; j < max - 1; j++) {
+        const padding = maxLineLength[j - i];
+        str += padStart ? `${output[j]}, `.padStart(padding, ' ') : `${output[j]}, `.padEnd(padding, ' ');
+      }
+      if (padStart) {
+        const padding = maxLineLength[j - i] - separatorSpace;
+        str += output[j].padStart(padding, ' ');
+      } else {
+        str += output[j];
+      }
+      tmp.push(str);
+    }
+    if (outputLength < output.length) tmp.push(output[outputLength]);
+    output = tmp;
+  }
+  return output;
+}
+
+/** `console.log(...args)` text: format string handling, then inspect for non-strings. */
+export function formatLogArgs(args: readonly unknown[], hooks: InspectHooks = {}): string {
+  if (args.length === 0) return '';
+  const first = args[0];
+  let a = 0;
+  let str = '';
+  let join = '';
+  if (typeof first === 'string') {
+    if (args.length === 1) return first;
+    let tempStr: string | undefined;
+    let lastPos = 0;
+    for (let i = 0; i < first.length - 1; i++) {
+      if (first.charCodeAt(i) !== 37) continue; // '%'
+      const next = first.charCodeAt(++i);
+      if (a + 1 !== args.length) {
+        switch (next) {
+          case 115: {
+            // 's'
+            const arg = args[++a];
+            if (typeof arg === 'number') tempStr = formatNumber(arg);
+            else if (typeof arg === 'bigint') tempStr = `${arg}n`;
+            else if (typeof arg !== 'object' || arg === null) tempStr = String(arg);
+            else tempStr = formatValue({ ...newCtx(hooks), depth: 0 }, arg, 0, false);
+            break;
+          }
+          case 106: // 'j'
+            try {
+              tempStr = JSON.stringify(args[++a]);
+            } catch {
+              tempStr = '[Circular]';
+            }
+            break;
+          case 100: {
+            // 'd'
+            const n = args[++a];
+            if (typeof n === 'bigint') tempStr = `${n}n`;
+            else if (typeof n === 'symbol') tempStr = 'NaN';
+            else tempStr = formatNumber(Number(n));
+            break;
+          }
+          case 79: // 'O'
+            tempStr = inspect(args[++a], hooks);
+            break;
+          case 111: // 'o'
+            tempStr = formatValue({ ...newCtx(hooks), depth: 4 }, args[++a], 0, false);
+            break;
+          case 105: {
+            // 'i'
+            const n = args[++a];
+            if (typeof n === 'bigint') tempStr = `${n}n`;
+            else if (typeof n === 'symbol') tempStr = 'NaN';
+            else tempStr = formatNumber(Number.parseInt(String(n)));
+            break;
+          }
+          case 102: {
+            // 'f'
+            const n = args[++a];
+            tempStr = typeof n === 'symbol' ? 'NaN' : formatNumber(Number.parseFloat(String(n)));
+            break;
+          }
+          case 99: // 'c'
+            a += 1;
+            tempStr = '';
+            break;
+          case 37: // '%'
+            str += first.slice(lastPos, i);
+            lastPos = i + 1;
+            continue;
+          default:
+            continue;
+        }
+        if (lastPos !== i - 1) str += first.slice(lastPos, i - 1);
+        str += tempStr;
+        lastPos = i + 1;
+      } else if (next === 37) {
+        str += first.slice(lastPos, i);
+        lastPos = i + 1;
+      }
+    }
+    if (lastPos !== 0) {
+      a++;
+      join = ' ';
+      if (lastPos < first.length) str += first.slice(lastPos);
+    }
+  }
+  while (a < args.length) {
+    const value = args[a];
+    str += join;
+    str += typeof value !== 'string' ? inspect(value, hooks) : value;
+    join = ' ';
+    a++;
+  }
+  return str;
+}

@@ -1,0 +1,816 @@
+/**
+ * Source-to-source transform of learner code onto the engine's machinery.
+ *
+ * The program is parsed with acorn (ecmaVersion 'latest', classic script) and re-printed from its
+ * own source text: every node is copied verbatim except the ones this file rewrites, so the
+ * output is the learner's code plus calls into the runtime (all named `__$...`, a prefix learner
+ * code may not use):
+ *
+ * - every statement in a statement list is preceded by `__$L.p=N;` (N indexes `locs`): the
+ *   "current source location" register the runtime stamps on trace events;
+ * - every ordinary function body becomes `const __$s=__$E(F);try{...}finally{__$X(__$s);}`:
+ *   call-stack push and pop (F indexes `fns`), and the step budget;
+ * - `async function` / `async` arrows / `async` methods become plain functions that hand a
+ *   generator (`function*`) to `__$A`, which runs it as a coroutine; `await e` becomes
+ *   `(yield __$aw(e,S))` (S indexes `sites`). Parameters move into the generator (so a throwing
+ *   default rejects the promise, as in the spec); simple parameter lists are kept on the outer
+ *   function too, so `length` stays right;
+ * - sync generators are handed to `__$G` (which wraps the generator object to push and pop a
+ *   frame on each resume), async generators to `__$AG` (the spec's AsyncGenerator state
+ *   machine); inside async generators `yield e` becomes `(yield __$yv(e,S))`, `yield* e` becomes
+ *   `(yield* __$yd(e,S))` and `return e` becomes `return (yield __$aw(e,S))` (the spec awaits it);
+ * - `for await (x of e) body` becomes a plain loop over the spec's GetIterator(e, async) with the
+ *   iterator result awaited by `yield`, and AsyncIteratorClose on an abrupt exit;
+ * - every loop body starts with `__$B();` (loop budget), every `catch` body with `__$C(e);` (so a
+ *   budget stop cannot be swallowed), every `throw e` is `throw __$th(e)` (trace);
+ * - `this` becomes `__$T(this)` (a sloppy function called bare must not see the host's global);
+ * - free names that are neither declared by the program, injected by the sandbox nor standard
+ *   ECMAScript globals become `__$ng("name")`, which throws `ReferenceError: name is not
+ *   defined` (`typeof name` gives "undefined"), so `process`, `require`, `fetch`, `document`...
+ *   are unreachable. Assignments to undeclared names (sloppy implicit globals) are declared with
+ *   `var` at the top of the program instead of creating a property of the host's global object.
+ *
+ * Known approximations (documented in SUPPORTED_FEATURES): top-level declarations are locals of
+ * the program, not properties of `globalThis`; wrapped async/generator functions are
+ * constructible and have a `prototype`; `new.target` inside async arrows is not preserved.
+ */
+import { Parser } from 'acorn';
+
+/** A node of acorn's ESTree output, loosely typed (the printer is generic over node shapes). */
+export interface AstNode {
+  type: string;
+  start: number;
+  end: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [key: string]: any;
+}
+
+/** 1-based line and 1-based column (as editors show them). */
+export interface SourceLoc {
+  line: number;
+  column: number;
+}
+
+export type FnKind = 'function' | 'arrow' | 'method' | 'constructor' | 'getter' | 'setter' | 'async' | 'generator' | 'async-generator';
+
+export interface FnInfo {
+  /** Name as a stack view shows it: the declared or inferred name, or "(anonymous)". */
+  name: string;
+  /** Index into `locs` of the function's start. */
+  loc: number;
+  kind: FnKind;
+}
+
+/** An `await`, `yield`, `yield*` or `for await` in the source. */
+export interface SiteInfo {
+  loc: number;
+  /** Source text of the expression, shortened to at most 60 characters. */
+  text: string;
+  kind: 'await' | 'yield' | 'yield*' | 'for-await' | 'return';
+}
+
+export interface Transformed {
+  code: string;
+  locs: SourceLoc[];
+  fns: FnInfo[];
+  sites: SiteInfo[];
+  /** Index into `locs` of the program start (the "(main script)" frame). */
+  programLoc: number;
+  /** Undeclared names the program assigns to (declared with `var` at the top). */
+  implicitGlobals: string[];
+}
+
+/** A syntax error (or a construct the lab refuses) with its position. */
+export class ProgramError extends Error {
+  readonly line?: number;
+  readonly column?: number;
+  constructor(message: string, line?: number, column?: number) {
+    super(message);
+    this.name = 'ProgramError';
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/** Names the sandbox injects as parameters of the program function (learner-visible). */
+export const INJECTED_GLOBALS = [
+  'console',
+  'setTimeout',
+  'setInterval',
+  'clearTimeout',
+  'clearInterval',
+  'queueMicrotask',
+  'Promise',
+  'delay',
+  'Date',
+  'Math',
+  'performance',
+  'globalThis',
+  'window',
+  'self',
+  'Function',
+  'eval',
+  'structuredClone',
+] as const;
+
+/** Host globals learner code may read as they are: standard ECMAScript plus a few pure web APIs. */
+export const ALLOWED_HOST_GLOBALS = [
+  'Object',
+  'Array',
+  'Number',
+  'Boolean',
+  'String',
+  'Symbol',
+  'BigInt',
+  'RegExp',
+  'Error',
+  'AggregateError',
+  'EvalError',
+  'RangeError',
+  'ReferenceError',
+  'SyntaxError',
+  'TypeError',
+  'URIError',
+  'JSON',
+  'Reflect',
+  'Proxy',
+  'Map',
+  'Set',
+  'WeakMap',
+  'WeakSet',
+  'WeakRef',
+  'ArrayBuffer',
+  'DataView',
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'Iterator',
+  'parseInt',
+  'parseFloat',
+  'isNaN',
+  'isFinite',
+  'encodeURI',
+  'encodeURIComponent',
+  'decodeURI',
+  'decodeURIComponent',
+  'escape',
+  'unescape',
+  'Infinity',
+  'NaN',
+  'undefined',
+  'Intl',
+  'TextEncoder',
+  'TextDecoder',
+  'URL',
+  'URLSearchParams',
+] as const;
+
+const RESERVED_PREFIX = '__$';
+const INJECTED = new Set<string>(INJECTED_GLOBALS);
+const ALLOWED = new Set<string>(ALLOWED_HOST_GLOBALS);
+const META_KEYS = new Set(['type', 'start', 'end', 'loc', 'range', 'raw', 'regex', 'bigint']);
+
+/** Node types whose children of the given key keep the "binding pattern" context. */
+function patternChild(type: string, key: string): boolean {
+  switch (type) {
+    case 'ObjectPattern':
+    case 'ArrayPattern':
+      return key === 'properties' || key === 'elements';
+    case 'RestElement':
+      return key === 'argument';
+    case 'AssignmentPattern':
+      return key === 'left';
+    case 'Property':
+      return key === 'value';
+    default:
+      return false;
+  }
+}
+
+function isFunction(n: AstNode): boolean {
+  return n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
+}
+
+/** Children of a node in source order (overlapping children, as in shorthand properties, once). */
+function children(node: AstNode): { key: string; child: AstNode }[] {
+  const out: { key: string; child: AstNode }[] = [];
+  for (const key in node) {
+    if (META_KEYS.has(key)) continue;
+    const v = node[key];
+    if (Array.isArray(v)) {
+      for (const c of v) if (c && typeof c.type === 'string') out.push({ key, child: c });
+    } else if (v && typeof v === 'object' && typeof v.type === 'string') {
+      out.push({ key, child: v });
+    }
+  }
+  // By start; for equal starts the larger node first (shorthand `{a = 1}`: value before key).
+  out.sort((a, b) => a.child.start - b.child.start || b.child.end - a.child.end);
+  const dedup: { key: string; child: AstNode }[] = [];
+  let end = -1;
+  for (const c of out) {
+    if (c.child.start < end) continue;
+    dedup.push(c);
+    end = c.child.end;
+  }
+  return dedup;
+}
+
+/** Binding names introduced by a pattern. */
+function patternNames(p: AstNode | null, out: Set<string>): void {
+  if (!p) return;
+  switch (p.type) {
+    case 'Identifier':
+      out.add(p.name);
+      break;
+    case 'ObjectPattern':
+      for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop : prop.value, out);
+      break;
+    case 'ArrayPattern':
+      for (const el of p.elements) patternNames(el, out);
+      break;
+    case 'RestElement':
+      patternNames(p.argument, out);
+      break;
+    case 'AssignmentPattern':
+      patternNames(p.left, out);
+      break;
+  }
+}
+
+/** Names written by an assignment target (identifiers only; members write properties). */
+function targetNames(p: AstNode | null, out: Set<string>): void {
+  if (!p) return;
+  switch (p.type) {
+    case 'Identifier':
+      out.add(p.name);
+      break;
+    case 'ObjectPattern':
+      for (const prop of p.properties) targetNames(prop.type === 'RestElement' ? prop : prop.value, out);
+      break;
+    case 'ArrayPattern':
+      for (const el of p.elements) targetNames(el, out);
+      break;
+    case 'RestElement':
+      targetNames(p.argument, out);
+      break;
+    case 'AssignmentPattern':
+      targetNames(p.left, out);
+      break;
+  }
+}
+
+/** Does `node` (not looking into nested non-arrow functions) contain a node matching `test`? */
+function containsLexical(node: AstNode, test: (n: AstNode) => boolean): boolean {
+  if (test(node)) return true;
+  for (const { child } of children(node)) {
+    if ((child.type === 'FunctionDeclaration' || child.type === 'FunctionExpression') && !test(child)) continue;
+    if (child.type === 'ClassBody' || child.type === 'ClassDeclaration' || child.type === 'ClassExpression') {
+      // `super` and `arguments` inside a class body belong to its own methods.
+      continue;
+    }
+    if (containsLexical(child, test)) return true;
+  }
+  return false;
+}
+
+/** Per-function printing context. */
+interface Ctx {
+  /** Kind of the innermost function (including arrows): decides how await/yield/return print. */
+  fn: 'script' | 'plain' | 'async' | 'generator' | 'async-generator';
+  /** Replacement for `arguments` inside the generator of an async arrow, or null. */
+  argsName: string | null;
+  /** True inside a generator that was moved out of a method: `super` goes through helpers. */
+  superHelpers: boolean;
+  /** True inside a non-arrow function (where `arguments` exists); false at the top level. */
+  inFn: boolean;
+}
+
+function shorten(text: string, max = 60): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? one.slice(0, max - 1) + '…' : one;
+}
+
+/** Parses and transforms `source`. Throws `ProgramError` for syntax errors and refused constructs. */
+export function transformProgram(source: string): Transformed {
+  let ast: AstNode;
+  try {
+    ast = Parser.parse(source, {
+      ecmaVersion: 'latest',
+      sourceType: 'script',
+      locations: true,
+      allowHashBang: true,
+    }) as unknown as AstNode;
+  } catch (e) {
+    const err = e as { message?: string; loc?: { line: number; column: number } };
+    const msg = String(err.message ?? e).replace(/\s*\(\d+:\d+\)$/, '');
+    throw new ProgramError(`SyntaxError: ${msg}`, err.loc?.line, err.loc ? err.loc.column + 1 : undefined);
+  }
+
+  // Line starts, to turn offsets into line/column.
+  const lineStarts = [0];
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 10) lineStarts.push(i + 1);
+    else if (c === 13) {
+      if (source.charCodeAt(i + 1) === 10) i++;
+      lineStarts.push(i + 1);
+    } else if (c === 0x2028 || c === 0x2029) lineStarts.push(i + 1);
+  }
+  function posOf(offset: number): SourceLoc {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
+  }
+  function fail(message: string, node: AstNode): never {
+    const p = posOf(node.start);
+    throw new ProgramError(message, p.line, p.column);
+  }
+
+  // ---- Pass 1: declared names, assigned names, refused constructs. ----
+  const declared = new Set<string>();
+  const assigned = new Set<string>();
+  (function scan(node: AstNode): void {
+    switch (node.type) {
+      case 'Identifier':
+        if (node.name.startsWith(RESERVED_PREFIX)) fail(`Names starting with ${RESERVED_PREFIX} are reserved by the lab: ${node.name}`, node);
+        break;
+      case 'ImportExpression':
+        fail('import() is not available in the event-loop lab.', node);
+      case 'VariableDeclarator':
+        patternNames(node.id, declared);
+        break;
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+        if (node.id) declared.add(node.id.name);
+        for (const p of node.params) patternNames(p, declared);
+        break;
+      case 'ClassDeclaration':
+      case 'ClassExpression':
+        if (node.id) declared.add(node.id.name);
+        break;
+      case 'CatchClause':
+        patternNames(node.param, declared);
+        break;
+      case 'AssignmentExpression':
+        targetNames(node.left, assigned);
+        break;
+      case 'UpdateExpression':
+        targetNames(node.argument, assigned);
+        break;
+      case 'ForInStatement':
+      case 'ForOfStatement':
+        if (node.left.type !== 'VariableDeclaration') targetNames(node.left, assigned);
+        break;
+    }
+    for (const { child } of children(node)) scan(child);
+  })(ast);
+
+  // In strict code an assignment to an undeclared name throws, so only a sloppy program gets
+  // `var` declarations for them; an allowed host global assigned to is always redeclared, so the
+  // assignment cannot reach the host's global object.
+  const strict = (ast.body as AstNode[]).some((s, i, all) => all.slice(0, i + 1).every((d) => d.type === 'ExpressionStatement' && typeof d.directive === 'string') && s.directive === 'use strict');
+  const implicitGlobals: string[] = [];
+  for (const name of assigned) {
+    if (declared.has(name) || INJECTED.has(name)) continue;
+    if (strict && !ALLOWED.has(name)) continue;
+    implicitGlobals.push(name);
+  }
+  const known = new Set<string>([...declared, ...implicitGlobals]);
+  const isFree = (name: string): boolean => !known.has(name) && !INJECTED.has(name) && !ALLOWED.has(name) && name !== 'arguments';
+
+  // ---- Tables. ----
+  const locs: SourceLoc[] = [];
+  const fns: FnInfo[] = [];
+  const sites: SiteInfo[] = [];
+  const locId = (node: AstNode): number => {
+    locs.push(posOf(node.start));
+    return locs.length - 1;
+  };
+  const siteId = (node: AstNode, kind: SiteInfo['kind'], textNode: AstNode = node): number => {
+    sites.push({ loc: locId(node), text: shorten(source.slice(textNode.start, textNode.end)), kind });
+    return sites.length - 1;
+  };
+  let tmpCounter = 0;
+  const tmp = (base: string): string => `__$${base}${++tmpCounter}`;
+
+  const raw = (n: AstNode): string => source.slice(n.start, n.end);
+
+  // ---- Printer. ----
+  function print(node: AstNode, parent: AstNode | null, key: string, binding: boolean, ctx: Ctx): string {
+    switch (node.type) {
+      case 'Identifier':
+        return printIdentifier(node, parent, key, binding, ctx);
+      case 'ThisExpression':
+        return '__$T(this)';
+      case 'BlockStatement':
+        return `{${statements(node.body, node, ctx, node.start + 1)}}`;
+      case 'StaticBlock':
+        return `static {${statements(node.body, node, ctx, null)}}`;
+      case 'SwitchCase': {
+        const head = node.test ? `case ${print(node.test, node, 'test', false, ctx)}:` : 'default:';
+        return head + statements(node.consequent, node, ctx, null);
+      }
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+        return printFunction(node, parent, key, ctx, null);
+      case 'MethodDefinition':
+        return printMethod(node, ctx, true);
+      case 'Property':
+        if (parent && parent.type === 'ObjectExpression') {
+          if (node.method || node.kind === 'get' || node.kind === 'set') return printMethod(node, ctx, false);
+          if (node.shorthand) {
+            const v = print(node.value, node, 'value', false, ctx);
+            return v === node.key.name ? v : `${node.key.name}: ${v}`;
+          }
+        }
+        return generic(node, binding, ctx);
+      case 'AwaitExpression': {
+        if (ctx.fn !== 'async' && ctx.fn !== 'async-generator') fail('await is only valid in async functions.', node);
+        const s = siteId(node, 'await', node.argument);
+        return `(yield __$aw(${print(node.argument, node, 'argument', false, ctx)},${s}))`;
+      }
+      case 'YieldExpression': {
+        if (ctx.fn !== 'async-generator') return generic(node, binding, ctx);
+        const arg = node.argument ? print(node.argument, node, 'argument', false, ctx) : 'undefined';
+        if (node.delegate) return `(yield* __$yd(${arg},${siteId(node, 'yield*', node.argument)}))`;
+        return `(yield __$yv(${arg},${siteId(node, 'yield', node.argument ?? node)}))`;
+      }
+      case 'ReturnStatement':
+        if (ctx.fn === 'async-generator' && node.argument) {
+          const s = siteId(node, 'return', node.argument);
+          return `return (yield __$aw(${print(node.argument, node, 'argument', false, ctx)},${s}));`;
+        }
+        return generic(node, binding, ctx);
+      case 'LabeledStatement': {
+        // Labels directly on a `for await` move onto the loop the transform produces.
+        const labels: string[] = [];
+        let body: AstNode = node;
+        while (body.type === 'LabeledStatement') {
+          labels.push(body.label.name);
+          body = body.body;
+        }
+        if (body.type === 'ForOfStatement' && body.await) return printForAwait(body, ctx, labels);
+        return `${labels.map((l) => `${l}: `).join('')}${print(body, node, 'body', false, ctx)}`;
+      }
+      case 'ForOfStatement':
+        if (node.await) return printForAwait(node, ctx, []);
+        return `for (${print(node.left, node, 'left', false, ctx)} of ${print(node.right, node, 'right', false, ctx)}) ${loopBody(node.body, node, ctx)}`;
+      case 'ForInStatement':
+        return `for (${print(node.left, node, 'left', false, ctx)} in ${print(node.right, node, 'right', false, ctx)}) ${loopBody(node.body, node, ctx)}`;
+      case 'ForStatement': {
+        const init = node.init ? print(node.init, node, 'init', false, ctx) : '';
+        const test = node.test ? print(node.test, node, 'test', false, ctx) : '';
+        const update = node.update ? print(node.update, node, 'update', false, ctx) : '';
+        return `for (${init}; ${test}; ${update}) ${loopBody(node.body, node, ctx)}`;
+      }
+      case 'WhileStatement':
+        return `while (${print(node.test, node, 'test', false, ctx)}) ${loopBody(node.body, node, ctx)}`;
+      case 'DoWhileStatement':
+        return `do ${loopBody(node.body, node, ctx)} while (${print(node.test, node, 'test', false, ctx)});`;
+      case 'IfStatement': {
+        const cons = single(node.consequent, node, 'consequent', ctx);
+        const alt = node.alternate ? ` else ${single(node.alternate, node, 'alternate', ctx)}` : '';
+        return `if (${print(node.test, node, 'test', false, ctx)}) ${cons}${alt}`;
+      }
+      case 'CatchClause': {
+        const body = node.body;
+        if (!node.param) {
+          const v = tmp('c');
+          return `catch (${v}) {__$C(${v});${statements(body.body, body, ctx, body.start + 1)}}`;
+        }
+        if (node.param.type === 'Identifier') {
+          return `catch (${node.param.name}) {__$C(${node.param.name});${statements(body.body, body, ctx, body.start + 1)}}`;
+        }
+        const v = tmp('c');
+        return `catch (${v}) {__$C(${v});let ${print(node.param, node, 'param', true, ctx)} = ${v};${statements(body.body, body, ctx, body.start + 1)}}`;
+      }
+      case 'ThrowStatement':
+        return `throw __$th(${print(node.argument, node, 'argument', false, ctx)});`;
+      case 'VariableDeclarator': {
+        const id = print(node.id, node, 'id', true, ctx);
+        return node.init ? `${id} = ${print(node.init, node, 'init', false, ctx)}` : id;
+      }
+      case 'ClassDeclaration':
+      case 'ClassExpression': {
+        const id = node.id ? ` ${node.id.name}` : '';
+        const sup = node.superClass ? ` extends ${print(node.superClass, node, 'superClass', false, ctx)}` : '';
+        const body = node.body.body.map((m: AstNode) => print(m, node.body, 'body', false, ctx)).join('\n');
+        return `class${id}${sup} {${body}}`;
+      }
+      case 'PropertyDefinition': {
+        const head = `${node.static ? 'static ' : ''}${node.computed ? `[${print(node.key, node, 'key', false, ctx)}]` : raw(node.key)}`;
+        // Field initialisers run as methods of the class: `arguments` is not allowed in them and
+        // `super` refers to the class, so they print with a plain context.
+        const fieldCtx: Ctx = { fn: 'plain', argsName: null, superHelpers: false, inFn: true };
+        return node.value ? `${head} = ${print(node.value, node, 'value', false, fieldCtx)};` : `${head};`;
+      }
+      case 'UnaryExpression':
+        if (node.operator === 'typeof' && node.argument.type === 'Identifier' && isFree(node.argument.name)) return '"undefined"';
+        return generic(node, binding, ctx);
+      case 'MemberExpression':
+        if (node.object.type === 'Super' && ctx.superHelpers) return `__$sup(${superKey(node, ctx)})`;
+        return generic(node, binding, ctx);
+      case 'CallExpression':
+        if (ctx.superHelpers && node.callee.type === 'MemberExpression' && node.callee.object.type === 'Super') {
+          const args = node.arguments.map((a: AstNode) => print(a, node, 'arguments', false, ctx));
+          return `__$sup(${superKey(node.callee, ctx)}).call(this${args.map((a: string) => `, ${a}`).join('')})`;
+        }
+        return generic(node, binding, ctx);
+      case 'AssignmentExpression':
+        if (ctx.superHelpers && node.left.type === 'MemberExpression' && node.left.object.type === 'Super') {
+          if (node.operator !== '=') fail('Only plain `super.x = value` assignments are supported inside async or generator methods.', node);
+          return `__$sups(${superKey(node.left, ctx)}, ${print(node.right, node, 'right', false, ctx)})`;
+        }
+        return generic(node, binding, ctx);
+      case 'Program':
+        throw new Error('unreachable');
+      default:
+        return generic(node, binding, ctx);
+    }
+  }
+
+  function superKey(member: AstNode, ctx: Ctx): string {
+    return member.computed ? print(member.property, member, 'property', false, ctx) : JSON.stringify(member.property.name);
+  }
+
+  function printIdentifier(node: AstNode, parent: AstNode | null, key: string, binding: boolean, ctx: Ctx): string {
+    const name: string = node.name;
+    if (binding || !parent) return name;
+    switch (parent.type) {
+      case 'MemberExpression':
+        if (key === 'property' && !parent.computed) return name;
+        break;
+      case 'Property':
+      case 'MethodDefinition':
+      case 'PropertyDefinition':
+        if (key === 'key' && !parent.computed) return name;
+        break;
+      case 'LabeledStatement':
+      case 'BreakStatement':
+      case 'ContinueStatement':
+      case 'MetaProperty':
+        return name;
+    }
+    if (name === 'arguments') {
+      if (ctx.argsName) return ctx.argsName;
+      if (!ctx.inFn) return '__$ng("arguments")';
+      return name;
+    }
+    if (isFree(name)) return `__$ng(${JSON.stringify(name)})`;
+    // `eval` cannot be a parameter name in strict code, so it is not injected: references go
+    // to the runtime's stub under another name (unless the program declares its own).
+    if (name === 'eval' && !known.has('eval')) return '__$ev';
+    return name;
+  }
+
+  function generic(node: AstNode, binding: boolean, ctx: Ctx): string {
+    let out = '';
+    let pos = node.start;
+    for (const { key, child } of children(node)) {
+      out += source.slice(pos, child.start);
+      out += print(child, node, key, binding && patternChild(node.type, key), ctx);
+      pos = child.end;
+    }
+    return out + source.slice(pos, node.end);
+  }
+
+  /** A statement list with location markers; `gapFrom` keeps comments/whitespace between statements. */
+  function statements(list: AstNode[], parent: AstNode, ctx: Ctx, gapFrom: number | null): string {
+    let out = '';
+    let pos = gapFrom ?? (list.length ? list[0].start : 0);
+    for (const s of list) {
+      if (gapFrom !== null) out += source.slice(pos, s.start);
+      else out += ' ';
+      out += statement(s, parent, ctx);
+      pos = s.end;
+    }
+    return out;
+  }
+
+  function marker(s: AstNode): string {
+    return `;__$L.p=${locId(s)};`;
+  }
+
+  function statement(s: AstNode, parent: AstNode, ctx: Ctx): string {
+    const text = print(s, parent, 'body', false, ctx);
+    if (s.type === 'FunctionDeclaration' || s.type === 'EmptyStatement') return text;
+    return marker(s) + text;
+  }
+
+  /** A single-statement position (if/else branch): wrapped in a block with its marker. */
+  function single(s: AstNode, parent: AstNode, key: string, ctx: Ctx): string {
+    if (s.type === 'BlockStatement') return print(s, parent, key, false, ctx);
+    if (s.type === 'FunctionDeclaration') return print(s, parent, key, false, ctx);
+    return `{${marker(s)}${print(s, parent, key, false, ctx)}\n}`;
+  }
+
+  function loopBody(s: AstNode, parent: AstNode, ctx: Ctx): string {
+    if (s.type === 'BlockStatement') return `{__$B();${statements(s.body, s, ctx, s.start + 1)}}`;
+    if (s.type === 'EmptyStatement') return '{__$B();}';
+    return `{__$B();${marker(s)}${print(s, parent, 'body', false, ctx)}\n}`;
+  }
+
+  function printForAwait(node: AstNode, ctx: Ctx, labels: string[]): string {
+    if (ctx.fn !== 'async' && ctx.fn !== 'async-generator') fail('for await is only valid in async functions.', node);
+    const site = siteId(node, 'for-await', node.right);
+    const it = tmp('fi');
+    const ok = tmp('fk');
+    const threw = tmp('ft');
+    const res = tmp('fr');
+    const val = tmp('fv');
+    const err = tmp('fe');
+    const right = print(node.right, node, 'right', false, ctx);
+    let bind: string;
+    if (node.left.type === 'VariableDeclaration') {
+      const d = node.left.declarations[0];
+      bind = `${node.left.kind} ${print(d.id, d, 'id', true, ctx)} = ${val};`;
+    } else {
+      bind = `(${print(node.left, node, 'left', false, ctx)} = ${val});`;
+    }
+    const body = node.body.type === 'BlockStatement' ? print(node.body, node, 'body', false, ctx) : `{${marker(node.body)}${print(node.body, node, 'body', false, ctx)}\n}`;
+    const labelText = labels.map((l) => `${l}: `).join('');
+    return (
+      `{const ${it}=__$FI(${right},${site});let ${ok}=false,${threw}=false;` +
+      `try{${labelText}for(;;){__$B();${ok}=false;` +
+      `const ${res}=__$FR(yield __$FN(${it},${site}));if(${res}.done)break;const ${val}=${res}.value;${ok}=true;` +
+      `${bind}${body}}}` +
+      `catch(${err}){${threw}=true;throw ${err}}` +
+      `finally{if(${ok})yield* __$FC(${it},${threw},${site})}}`
+    );
+  }
+
+  /** Name a stack view should show for a function node. */
+  function inferName(node: AstNode, parent: AstNode | null, key: string): string {
+    if (node.id) return node.id.name;
+    if (!parent) return '(anonymous)';
+    const keyName = (k: AstNode, computed: boolean): string | null => {
+      if (computed) return null;
+      if (k.type === 'Identifier') return k.name;
+      if (k.type === 'PrivateIdentifier') return `#${k.name}`;
+      if (k.type === 'Literal') return String(k.value);
+      return null;
+    };
+    switch (parent.type) {
+      case 'VariableDeclarator':
+        if (key === 'init' && parent.id.type === 'Identifier') return parent.id.name;
+        break;
+      case 'AssignmentExpression':
+        if (key === 'right') {
+          if (parent.left.type === 'Identifier') return parent.left.name;
+          if (parent.left.type === 'MemberExpression') return keyName(parent.left.property, parent.left.computed) ?? '(anonymous)';
+        }
+        break;
+      case 'AssignmentPattern':
+        if (key === 'right' && parent.left.type === 'Identifier') return parent.left.name;
+        break;
+      case 'Property':
+      case 'MethodDefinition':
+      case 'PropertyDefinition':
+        if (key === 'value') return keyName(parent.key, parent.computed) ?? '(anonymous)';
+        break;
+    }
+    return '(anonymous)';
+  }
+
+  function fnKindOf(node: AstNode, method: AstNode | null): FnKind {
+    if (node.async && node.generator) return 'async-generator';
+    if (node.async) return 'async';
+    if (node.generator) return 'generator';
+    if (method) {
+      if (method.kind === 'constructor') return 'constructor';
+      if (method.kind === 'get') return 'getter';
+      if (method.kind === 'set') return 'setter';
+      return 'method';
+    }
+    return node.type === 'ArrowFunctionExpression' ? 'arrow' : 'function';
+  }
+
+  /**
+   * Prints a function. For methods (`method` set) only the part after the key is returned:
+   * `(params) {body}`. Otherwise the whole function, with `async` and `*` removed when the body
+   * is handed to a coroutine driver.
+   */
+  function printFunction(node: AstNode, parent: AstNode | null, key: string, outer: Ctx, method: AstNode | null): string {
+    const kind = fnKindOf(node, method);
+    let name = method ? inferName(node, method, 'value') : inferName(node, parent, key);
+    if (method && method.kind === 'constructor') {
+      name = '(constructor)';
+      // The class name is more useful; the class node is two levels up (ClassBody, Class).
+      const cls = classOf.get(method);
+      if (cls && cls.id) name = cls.id.name;
+    }
+    fns.push({ name, loc: locId(node), kind });
+    const fid = fns.length - 1;
+    const isArrow = node.type === 'ArrowFunctionExpression';
+    const wrapped = node.async || node.generator;
+    const body: AstNode = node.body;
+    const directives: AstNode[] = [];
+    let stmts: AstNode[] = [];
+    if (body.type === 'BlockStatement') {
+      stmts = body.body;
+      while (stmts.length && stmts[0].type === 'ExpressionStatement' && typeof stmts[0].directive === 'string') {
+        directives.push(stmts[0]);
+        stmts = stmts.slice(1);
+      }
+    }
+    const directiveText = directives.map((d) => raw(d) + (raw(d).endsWith(';') ? '' : ';')).join('');
+    const head = (params: string): string => {
+      if (method) return `(${params})`;
+      if (isArrow) return `(${params}) =>`;
+      return `function${node.generator && !wrapped ? '*' : ''}${node.id ? ' ' + node.id.name : ''}(${params})`;
+    };
+
+    if (!wrapped) {
+      const inner: Ctx = {
+        fn: 'plain',
+        argsName: isArrow ? outer.argsName : null,
+        superHelpers: isArrow ? outer.superHelpers : false,
+        inFn: isArrow ? outer.inFn : true,
+      };
+      const params = node.params.map((p: AstNode) => print(p, node, 'params', true, inner)).join(', ');
+      const content =
+        body.type === 'BlockStatement'
+          ? statements(stmts, body, inner, stmts.length ? stmts[0].start : body.start + 1)
+          : `return (${print(body, node, 'body', false, inner)});`;
+      return `${head(params)} {${directiveText}const __$s=__$E(${fid});try{${content}\n}finally{__$X(__$s);}}`;
+    }
+
+    // Coroutine-driven: async function, generator, async generator.
+    const driver = node.async && node.generator ? '__$AG' : node.async ? '__$A' : '__$G';
+    const innerKind: Ctx['fn'] = node.async && node.generator ? 'async-generator' : node.async ? 'async' : 'generator';
+    let argsName: string | null = isArrow ? outer.argsName : null;
+    let prelude = '';
+    if (isArrow && !argsName && outer.inFn && containsLexical(body, (n) => n.type === 'Identifier' && n.name === 'arguments')) {
+      argsName = tmp('oa');
+      prelude += `const ${argsName}=arguments;`;
+    }
+    let superHelpers = isArrow ? outer.superHelpers : false;
+    if (!superHelpers && (method || isArrow) && containsLexical(body, (n) => n.type === 'Super')) {
+      superHelpers = true;
+      prelude += 'const __$sup=(k)=>super[k],__$sups=(k,v)=>(super[k]=v);';
+    }
+    const inner: Ctx = { fn: innerKind, argsName, superHelpers, inFn: isArrow ? outer.inFn : true };
+    const simple = node.params.every((p: AstNode) => p.type === 'Identifier');
+    const params = node.params.map((p: AstNode) => print(p, node, 'params', true, inner)).join(', ');
+    const content =
+      body.type === 'BlockStatement'
+        ? statements(stmts, body, inner, stmts.length ? stmts[0].start : body.start + 1)
+        : `return (${print(body, node, 'body', false, inner)});`;
+    const gen = `function* (${params}) {${content}\n}`;
+    if (isArrow) {
+      const outerParams = simple ? params : '...__$a';
+      const args = simple ? `[${params}]` : '__$a';
+      return `${head(outerParams)} {${prelude}return ${driver}(${gen}, this, ${args}, ${fid});}`;
+    }
+    return `${head(simple ? params : '')} {${directiveText}${prelude}return ${driver}(${gen}, this, arguments, ${fid});}`;
+  }
+
+  function printMethod(node: AstNode, ctx: Ctx, isClass: boolean): string {
+    const fn: AstNode = node.value;
+    let head = '';
+    if (isClass && node.static) head += 'static ';
+    if (node.kind === 'get' || node.kind === 'set') head += `${node.kind} `;
+    const keyText = node.computed ? `[${print(node.key, node, 'key', false, ctx)}]` : raw(node.key);
+    return head + keyText + printFunction(fn, node, 'value', ctx, node);
+  }
+
+  // Map each constructor MethodDefinition to its class, for naming.
+  const classOf = new Map<AstNode, AstNode>();
+  (function mapClasses(node: AstNode): void {
+    if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.body) {
+      for (const m of node.body.body) if (m.type === 'MethodDefinition') classOf.set(m, node);
+    }
+    for (const { child } of children(node)) mapClasses(child);
+  })(ast);
+
+  const scriptCtx: Ctx = { fn: 'script', argsName: null, superHelpers: false, inFn: false };
+  const programLoc = locId(ast.body.length ? ast.body[0] : ast);
+  let body = ast.body as AstNode[];
+  let prologue = '';
+  while (body.length && body[0].type === 'ExpressionStatement' && typeof body[0].directive === 'string') {
+    prologue += raw(body[0]) + (raw(body[0]).endsWith(';') ? '' : ';');
+    body = body.slice(1);
+  }
+  const decls = implicitGlobals.map((n) => (ALLOWED.has(n) ? `var ${n} = __$gl(${JSON.stringify(n)});` : `var ${n};`)).join('');
+  const text = statements(body, ast, scriptCtx, body.length ? body[0].start : 0);
+  // A trailing line comment at the very end must not swallow what the runtime appends.
+  const code = `${prologue}${decls}${text}\n`;
+  return { code, locs, fns, sites, programLoc, implicitGlobals };
+}
+
+export { isFunction as isFunctionNode };
