@@ -1758,9 +1758,38 @@ export class Engine {
   /** __$T: `this`, with the host's global object replaced by the sandbox's. */
   thisValue = (v: unknown): unknown => (v === globalThis ? this.fakeGlobal : v);
 
-  /** __$ng: a free name the sandbox does not provide. */
-  notGlobal = (name: string): never => {
+  /**
+   * __$ng: a free name (not declared by the program, not one of the sandbox's globals): a property
+   * of the sandbox's global object if it has one (`globalThis.x = 1; x`), else a ReferenceError
+   * (with `forTypeof` set, undefined).
+   */
+  notGlobal = (name: string, forTypeof?: number): unknown => {
+    if (name in this.fakeGlobal) return this.fakeGlobal[name];
+    if (forTypeof) return undefined;
     throw new ReferenceError(`${name} is not defined`);
+  };
+
+  /** __$sg: strict code assigning a free name: sets the global object's property, if it has one. */
+  setGlobal = (name: string, value: unknown): unknown => {
+    if (!(name in this.fakeGlobal)) throw new ReferenceError(`${name} is not defined`);
+    this.fakeGlobal[name] = value;
+    return value;
+  };
+
+  /**
+   * __$DG: the global object's properties for the program's var-scoped top-level names become
+   * accessors of the program's variables. Kind 0: a var (a host global keeps its attributes, a
+   * new name is enumerable, not configurable); 1: a function declaration (enumerable, not
+   * configurable: CreateGlobalFunctionBinding); 2: an implicit global (enumerable, configurable).
+   */
+  defineGlobals = (list: [string, () => unknown, (v: unknown) => void, number][]): void => {
+    const g = this.fakeGlobal;
+    for (const [name, get, set, kind] of list) {
+      const had = Object.getOwnPropertyDescriptor(g, name);
+      const enumerable = kind === 0 && had ? had.enumerable : true;
+      const configurable = kind === 2 || (kind === 0 && had ? had.configurable : false);
+      Object.defineProperty(g, name, { get, set, enumerable, configurable });
+    }
   };
 
   /** __$gl: the host's value of an allowed standard global (for `var` redeclarations). */
@@ -2093,7 +2122,7 @@ export class Engine {
 
   // ------------------------------------------------------------------ the sandbox's globals
 
-  /** Parameter names and values of the program function. */
+  /** Parameter names and values of the program function: the runtime's helpers and `__$H`. */
   globals(): { names: string[]; values: unknown[] } {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const engine = this;
@@ -2116,6 +2145,8 @@ export class Engine {
       ['__$th', this.thrown],
       ['__$T', this.thisValue],
       ['__$ng', this.notGlobal],
+      ['__$sg', this.setGlobal],
+      ['__$DG', this.defineGlobals],
       ['__$gl', this.hostGlobal],
     ];
 
@@ -2203,13 +2234,11 @@ export class Engine {
       Object.defineProperty(this.fakeGlobal, name, { value: injected[name], writable: true, configurable: true, enumerable: false });
     }
     void engine;
-    // `eval` cannot be a parameter name in strict code: the transform renames it to __$ev.
+    // `eval` cannot be declared in strict code: the transform renames it to __$ev.
     internals.push(['__$ev', evalStub]);
-    const params = INJECTED_GLOBALS.filter((n) => n !== 'eval');
-    return {
-      names: [...internals.map(([n]) => n), ...params],
-      values: [...internals.map(([, v]) => v), ...params.map((n) => injected[n])],
-    };
+    // The other globals: `var`s of the program, initialised from __$H (see transform.ts).
+    internals.push(['__$H', injected]);
+    return { names: internals.map(([n]) => n), values: internals.map(([, v]) => v) };
   }
 }
 

@@ -25,16 +25,27 @@
  *   budget stop cannot be swallowed), every `throw e` is `throw __$th(e)` (trace);
  * - `this` becomes `__$T(this)` (a sloppy function called bare must not see the host's global);
  * - free names that are neither declared by the program, injected by the sandbox nor standard
- *   ECMAScript globals become `__$ng("name")`, which throws `ReferenceError: name is not
- *   defined` (`typeof name` gives "undefined"), so `process`, `require`, `fetch`, `document`...
- *   are unreachable. Assignments to undeclared names (sloppy implicit globals) are declared with
- *   `var` at the top of the program instead of creating a property of the host's global object.
+ *   ECMAScript globals become `__$ng("name")`, which reads the sandbox's global object (so
+ *   `globalThis.x = 1; x` works) or throws `ReferenceError: name is not defined` (`typeof name`
+ *   gives "undefined"), so `process`, `require`, `fetch`, `document`... are unreachable; in strict
+ *   code `name = v` becomes `__$sg("name", v)`. Assignments to undeclared names (sloppy implicit
+ *   globals) are declared with `var` at the top of the program instead of creating a property of
+ *   the host's global object.
+ * - the global scope of a classic script: the sandbox's globals (setTimeout, console, Promise,
+ *   delay...) are `var`s of the program, initialised from `__$H` at its top, unless a top-level
+ *   let/const/class or function declaration takes the name (a let/const/class shadows the
+ *   global, a function replaces it, a var keeps its value), and `__$DG` makes the sandbox's global
+ *   object's properties accessors of the program's var-scoped top-level names (host globals, var
+ *   and function declarations, implicit globals), so `globalThis.x` and `x` are one variable.
+ *   Top-level let/const/class/function of `undefined`, `NaN`, `Infinity` are SyntaxErrors, as in
+ *   browsers. The learner's code cannot name the runtime's helpers: the `__$` prefix is refused.
  *
- * Known approximations (documented in SUPPORTED_FEATURES): top-level declarations are locals of
- * the program, not properties of `globalThis`; wrapped async/generator functions are
- * constructible and have a `prototype`; `new.target` inside async arrows is not preserved.
+ * Known approximations (documented in SUPPORTED_FEATURES): wrapped async/generator functions are
+ * constructible and have a `prototype`; `new.target` inside async arrows is not preserved;
+ * deleting a global property does not remove the variable; a top-level `var undefined = 1`
+ * (or `NaN`, `Infinity`) changes the program's variable where a browser ignores it.
  */
-import { Parser } from 'acorn';
+import { Parser, tokenizer } from 'acorn';
 
 /** A node of acorn's ESTree output, loosely typed (the printer is generic over node shapes). */
 export interface AstNode {
@@ -174,6 +185,37 @@ export const ALLOWED_HOST_GLOBALS = [
 ] as const;
 
 const RESERVED_PREFIX = '__$';
+const PARSE_OPTIONS = { ecmaVersion: 'latest', sourceType: 'script', locations: true, allowHashBang: true } as const;
+
+/**
+ * Global properties a script cannot declare with let/const/class/function (non-configurable
+ * properties of the global object: HasRestrictedGlobalProperty / CanDeclareGlobalFunction).
+ */
+const RESTRICTED_GLOBALS = new Set(['undefined', 'NaN', 'Infinity']);
+
+/**
+ * The start of the declaration whose name is at `namePos`, when it is a function (`function`,
+ * `function*`, `async function`) or class declaration; otherwise `namePos`.
+ */
+function declarationStart(source: string, namePos: number): number {
+  const toks: { label: string; start: number; end: number }[] = [];
+  try {
+    for (const t of tokenizer(source, PARSE_OPTIONS)) {
+      if (t.start >= namePos) break;
+      toks.push({ label: t.type.label, start: t.start, end: t.end });
+    }
+  } catch {
+    return namePos;
+  }
+  let i = toks.length - 1;
+  if (i >= 0 && toks[i].label === 'class') return toks[i].start;
+  if (i >= 0 && toks[i].label === '*') i--;
+  if (i < 0 || toks[i].label !== 'function') return namePos;
+  const fn = toks[i];
+  const prev = toks[i - 1];
+  if (prev && prev.label === 'name' && source.slice(prev.start, prev.end) === 'async' && !/[\n\r\u2028\u2029]/.test(source.slice(prev.end, fn.start))) return prev.start;
+  return fn.start;
+}
 const INJECTED = new Set<string>(INJECTED_GLOBALS);
 const ALLOWED = new Set<string>(ALLOWED_HOST_GLOBALS);
 const META_KEYS = new Set(['type', 'start', 'end', 'loc', 'range', 'raw', 'regex', 'bigint']);
@@ -300,20 +342,6 @@ function shorten(text: string, max = 60): string {
 
 /** Parses and transforms `source`. Throws `ProgramError` for syntax errors and refused constructs. */
 export function transformProgram(source: string): Transformed {
-  let ast: AstNode;
-  try {
-    ast = Parser.parse(source, {
-      ecmaVersion: 'latest',
-      sourceType: 'script',
-      locations: true,
-      allowHashBang: true,
-    }) as unknown as AstNode;
-  } catch (e) {
-    const err = e as { message?: string; loc?: { line: number; column: number } };
-    const msg = String(err.message ?? e).replace(/\s*\(\d+:\d+\)$/, '');
-    throw new ProgramError(`SyntaxError: ${msg}`, err.loc?.line, err.loc ? err.loc.column + 1 : undefined);
-  }
-
   // Line starts, to turn offsets into line/column.
   const lineStarts = [0];
   for (let i = 0; i < source.length; i++) {
@@ -334,6 +362,21 @@ export function transformProgram(source: string): Transformed {
     }
     return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
   }
+
+  let ast: AstNode;
+  try {
+    ast = Parser.parse(source, PARSE_OPTIONS) as unknown as AstNode;
+  } catch (e) {
+    const err = e as { message?: string; pos?: number; loc?: { line: number; column: number } };
+    const msg = String(err.message ?? e).replace(/\s*\(\d+:\d+\)$/, '');
+    if (typeof err.pos === 'number' && /^Identifier '.*' has already been declared$/.test(msg)) {
+      // V8 points a redeclaring function or class at the declaration, not at its name.
+      const p = posOf(declarationStart(source, err.pos));
+      throw new ProgramError(`SyntaxError: ${msg}`, p.line, p.column);
+    }
+    throw new ProgramError(`SyntaxError: ${msg}`, err.loc?.line, err.loc ? err.loc.column + 1 : undefined);
+  }
+
   function fail(message: string, node: AstNode): never {
     const p = posOf(node.start);
     throw new ProgramError(message, p.line, p.column);
@@ -392,6 +435,74 @@ export function transformProgram(source: string): Transformed {
   const known = new Set<string>([...declared, ...implicitGlobals]);
   const isFree = (name: string): boolean => !known.has(name) && !INJECTED.has(name) && !ALLOWED.has(name) && name !== 'arguments';
 
+  // ---- The script's global scope. ----
+  // In a classic script, var and function declarations at the top level are properties of the
+  // global object, like the host's globals (setTimeout, console, delay...): a var of the same
+  // name keeps the property's value, a function overwrites it. let/const/class declarations live
+  // in the global lexical scope and may shadow any of them, but not each other (acorn reports
+  // those collisions). The program runs as a function body, so: the host's globals become `var`s
+  // of the program (initialised from `__$H`) unless a top-level let/const/class or function
+  // declares the name, and `__$DG` turns the global object's properties for all the program's
+  // var-scoped names into accessors of those variables.
+  const topLexical = new Set<string>();
+  const topFunctions = new Set<string>();
+  const topVars = new Set<string>();
+  const blockFunctions = new Set<string>();
+  // acorn misses a labelled function colliding with a let/const/class (V8 does not).
+  const labelledFunctions = new Set<string>();
+  const redeclared = (name: string, node: AstNode): never => fail(`SyntaxError: Identifier '${name}' has already been declared`, node);
+  const checkRestricted = (name: string, node: AstNode): void => {
+    if (RESTRICTED_GLOBALS.has(name)) redeclared(name, node);
+  };
+  const checkLexical = (name: string, node: AstNode): void => {
+    if (RESTRICTED_GLOBALS.has(name) || labelledFunctions.has(name)) redeclared(name, node);
+  };
+  (function varScan(node: AstNode): void {
+    switch (node.type) {
+      case 'VariableDeclaration':
+        if (node.kind === 'var') for (const d of node.declarations) patternNames(d.id, topVars);
+        break;
+      case 'FunctionDeclaration':
+        // In a block: var-scoped too in sloppy code (Annex B.3.3), when nothing blocks it.
+        blockFunctions.add(node.id.name);
+        return;
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+      case 'ClassBody':
+      case 'StaticBlock':
+        return;
+      case 'Program':
+        for (const s of node.body as AstNode[]) {
+          let d = s;
+          while (d.type === 'LabeledStatement') d = d.body;
+          if (d.type === 'FunctionDeclaration') {
+            checkRestricted(d.id.name, d);
+            if (d !== s) {
+              if (topLexical.has(d.id.name)) redeclared(d.id.name, d);
+              labelledFunctions.add(d.id.name);
+            }
+            topFunctions.add(d.id.name);
+          } else if (d.type === 'ClassDeclaration') {
+            checkLexical(d.id.name, d);
+            topLexical.add(d.id.name);
+          } else if (d.type === 'VariableDeclaration' && d.kind !== 'var') {
+            for (const decl of d.declarations) {
+              const names = new Set<string>();
+              patternNames(decl.id, names);
+              for (const n of names) {
+                checkLexical(n, decl.id.type === 'Identifier' ? decl.id : decl);
+                topLexical.add(n);
+              }
+            }
+          } else {
+            varScan(s);
+          }
+        }
+        return;
+    }
+    for (const { child } of children(node)) varScan(child);
+  })(ast);
+
   // ---- Tables. ----
   const locs: SourceLoc[] = [];
   const fns: FnInfo[] = [];
@@ -446,7 +557,7 @@ export function transformProgram(source: string): Transformed {
       }
       case 'YieldExpression': {
         if (ctx.fn !== 'async-generator') return generic(node, binding, ctx);
-        const arg = node.argument ? print(node.argument, node, 'argument', false, ctx) : 'undefined';
+        const arg = node.argument ? print(node.argument, node, 'argument', false, ctx) : 'void 0';
         if (node.delegate) return `(yield* __$yd(${arg},${siteId(node, 'yield*', node.argument)}))`;
         return `(yield __$yv(${arg},${siteId(node, 'yield', node.argument ?? node)}))`;
       }
@@ -520,7 +631,8 @@ export function transformProgram(source: string): Transformed {
         return node.value ? `${head} = ${print(node.value, node, 'value', false, fieldCtx)};` : `${head};`;
       }
       case 'UnaryExpression':
-        if (node.operator === 'typeof' && node.argument.type === 'Identifier' && isFree(node.argument.name)) return '"undefined"';
+        // A free name may still be a property the program put on globalThis.
+        if (node.operator === 'typeof' && node.argument.type === 'Identifier' && isFree(node.argument.name)) return `typeof __$ng(${JSON.stringify(node.argument.name)},1)`;
         return generic(node, binding, ctx);
       case 'MemberExpression':
         if (node.object.type === 'Super' && ctx.superHelpers) return `__$sup(${superKey(node, ctx)})`;
@@ -532,6 +644,10 @@ export function transformProgram(source: string): Transformed {
         }
         return generic(node, binding, ctx);
       case 'AssignmentExpression':
+        if (node.operator === '=' && node.left.type === 'Identifier' && isFree(node.left.name)) {
+          // Strict code assigning a free name: a property of globalThis, or a ReferenceError.
+          return `__$sg(${JSON.stringify(node.left.name)}, ${print(node.right, node, 'right', false, ctx)})`;
+        }
         if (ctx.superHelpers && node.left.type === 'MemberExpression' && node.left.object.type === 'Super') {
           if (node.operator !== '=') fail('Only plain `super.x = value` assignments are supported inside async or generator methods.', node);
           return `__$sups(${superKey(node.left, ctx)}, ${print(node.right, node, 'right', false, ctx)})`;
@@ -806,11 +922,41 @@ export function transformProgram(source: string): Transformed {
     prologue += raw(body[0]) + (raw(body[0]).endsWith(';') ? '' : ';');
     body = body.slice(1);
   }
-  const decls = implicitGlobals.map((n) => (ALLOWED.has(n) ? `var ${n} = __$gl(${JSON.stringify(n)});` : `var ${n};`)).join('');
+  const decls = globalScopePrologue();
   const text = statements(body, ast, scriptCtx, body.length ? body[0].start : 0);
   // A trailing line comment at the very end must not swallow what the runtime appends.
   const code = `${prologue}${decls}${text}\n`;
   return { code, locs, fns, sites, programLoc, implicitGlobals };
+
+  /**
+   * `var` declarations of the host's globals and of implicit globals, then `__$DG([[name, get,
+   * set, kind]...])` with kind 0 for a var, 1 for a function, 2 for an implicit global.
+   */
+  function globalScopePrologue(): string {
+    const vars: string[] = [];
+    const accessors: string[] = [];
+    const accessor = (n: string, kind: number): void => {
+      accessors.push(`[${JSON.stringify(n)},()=>${n},(__$v)=>{${n}=__$v},${kind}]`);
+    };
+    // `eval` cannot be declared in strict code: the program's references go to __$ev instead.
+    for (const n of INJECTED_GLOBALS) {
+      if (n === 'eval' || topLexical.has(n)) continue;
+      if (!topFunctions.has(n)) vars.push(`${n}=__$H.${n}`);
+      accessor(n, topFunctions.has(n) ? 1 : 0);
+    }
+    const implicit = new Set(implicitGlobals);
+    const varNames = new Set<string>([...topVars, ...topFunctions, ...implicit]);
+    // Annex B function-in-block bindings may be blocked by a let of an enclosing block, so only
+    // those the prologue declares itself (host globals) are made accessors.
+    if (!strict) for (const n of blockFunctions) if (ALLOWED.has(n)) varNames.add(n);
+    for (const n of varNames) {
+      if (INJECTED.has(n) && n !== 'eval') continue;
+      if (ALLOWED.has(n) && !topFunctions.has(n)) vars.push(`${n}=__$gl(${JSON.stringify(n)})`);
+      else if (implicit.has(n)) vars.push(n);
+      accessor(n, topFunctions.has(n) ? 1 : implicit.has(n) ? 2 : 0);
+    }
+    return `${vars.length ? `var ${vars.join(',')};` : ''}${accessors.length ? `__$DG([${accessors.join(',')}]);` : ''}`;
+  }
 }
 
 export { isFunction as isFunctionNode };

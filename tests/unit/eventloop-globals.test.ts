@@ -1,0 +1,302 @@
+/**
+ * The global scope of a classic script, as the lab runs the learner's program.
+ *
+ * Host globals (setTimeout, queueMicrotask, console, Promise, Date, performance and the lab's own
+ * `delay`) are properties of the global object, so a top-level let/const/class of the same name
+ * shadows them and a top-level var/function reuses or overwrites them; top-level var/function
+ * declarations are properties of globalThis. Only let/const/class declarations colliding with
+ * each other (or with a var/function) are SyntaxErrors.
+ *
+ * - `NATIVE`: programs whose output must match real Node 24 running them as a script in a `vm`
+ *   context (the differential test's runner, where `delay` is a global of the context too).
+ * - Duplicate declarations: the SyntaxError and its line/column must match V8 compiling the same
+ *   source as a script.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { runProgramSync } from '../../simulations/eventloop';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+const NATIVE: Record<string, string> = {
+  'const delay: a promise helper named like the lab global': `
+    const delay = (ms, v) => new Promise((r) => setTimeout(() => r(v), ms));
+    delay(20, 'b').then(console.log);
+    delay(10, 'a').then(console.log);
+    (async () => { console.log('awaited', await delay(5, 'c')); })();
+    console.log(typeof delay, typeof globalThis.delay, globalThis.delay === delay);
+  `,
+  'let delay and async/await plumbing with the name taken': `
+    let delay = async function (ms) { await new Promise((r) => setTimeout(r, ms)); return 'waited ' + ms; };
+    async function main() {
+      console.log(await delay(3));
+      for await (const x of [delay(2), 'plain']) console.log('for await', x);
+    }
+    main().then(() => console.log('done'));
+  `,
+  'function delay replaces the global': `
+    function delay(ms) { return new Promise((r) => setTimeout(r, ms, 'mine ' + ms)); }
+    console.log(globalThis.delay === delay, delay.name);
+    delay(4).then(console.log);
+    delay(1).then(console.log);
+  `,
+  "function setTimeout: calls get the program's own function": `
+    function setTimeout(cb, ms) { console.log('my setTimeout', ms); queueMicrotask(cb); return -1; }
+    console.log(globalThis.setTimeout === setTimeout, setTimeout.length);
+    console.log('returned', setTimeout(() => console.log('ran'), 100));
+    Promise.resolve().then(() => console.log('then'));
+    console.log('sync end');
+  `,
+  'var setTimeout wrapping the host setTimeout (a var keeps the value until assigned)': `
+    console.log(typeof setTimeout);
+    var setTimeout = ((orig) => (cb, ms, ...args) => { console.log('set', ms); return orig(cb, ms, ...args); })(setTimeout);
+    console.log(globalThis.setTimeout === setTimeout);
+    setTimeout((x) => console.log('fired', x), 10, 'arg');
+    setTimeout(() => console.log('fired first'), 5);
+  `,
+  'var and function of host names without an initialiser keep the host value': `
+    var setTimeout;
+    var queueMicrotask;
+    var Map;
+    console.log(typeof setTimeout, typeof queueMicrotask, typeof Map);
+    queueMicrotask(() => console.log('micro'));
+    setTimeout(() => console.log('macro'), 0);
+  `,
+  'let console shadows the host console, globalThis.console is still the host one': `
+    let console = { log: (...a) => globalThis.console.log('[mine]', ...a), count: 0 };
+    console.log('hello', 1);
+    setTimeout(() => console.log('later'), 0);
+    globalThis.console.log('host', typeof console.count);
+  `,
+  'var console replaces the global console': `
+    var log = console.log;
+    var console = { log: (...a) => log('>', ...a) };
+    console.log('hi');
+    globalThis.console.log('via globalThis');
+  `,
+  'class Promise: a subclass named Promise': `
+    class Promise extends globalThis.Promise {
+      then(a, b) { globalThis.console.log('then called'); return super.then(a, b); }
+    }
+    const p = new Promise((r) => r(1));
+    p.then((v) => console.log('v', v));
+    (async () => { const x = await p; console.log('awaited', x); })();
+    console.log(p instanceof globalThis.Promise, p instanceof Promise, (async () => {})() instanceof Promise);
+    console.log(Promise.resolve(2) instanceof Promise, globalThis.Promise.resolve(2) instanceof Promise);
+    Promise.all([1, Promise.resolve(2)]).then((v) => console.log('all', v, v instanceof Array));
+  `,
+  'const Promise and async functions still return real promises': `
+    const Promise = { resolve: (v) => ({ fake: v }) };
+    async function f() { await null; return 'real'; }
+    const r = f();
+    console.log(Promise.resolve(1), r instanceof globalThis.Promise);
+    r.then(console.log);
+  `,
+  'let queueMicrotask shadows, globalThis.queueMicrotask is the host one': `
+    let queueMicrotask = (f) => { console.log('queued'); Promise.resolve().then(f); };
+    queueMicrotask(() => console.log('job'));
+    globalThis.queueMicrotask(() => console.log('real job'));
+    console.log('sync');
+  `,
+  'let performance and const Date shadow the host ones': `
+    let performance = { now: () => 42 };
+    const Date = { now: () => 7 };
+    console.log(performance.now(), Date.now(), typeof globalThis.Date.now());
+  `,
+  'class Map, const Set: standard globals can be shadowed too': `
+    class Map { get size() { return 'mine'; } }
+    const Set = 1;
+    console.log(new Map().size, typeof globalThis.Map, new globalThis.Map([[1, 2]]).size, Set, typeof globalThis.Set);
+  `,
+  'top-level var and function are properties of globalThis, and the other way round': `
+    var counter = 1;
+    function helper() { return 'helper'; }
+    console.log(globalThis.counter, typeof globalThis.helper, globalThis.helper === helper);
+    globalThis.counter = 5;
+    console.log(counter);
+    counter = 7;
+    console.log(globalThis.counter, 'counter' in globalThis, Object.keys(globalThis).includes('helper'));
+    globalThis.extra = 'x';
+    console.log(extra, typeof extra, typeof missing);
+    implicitOne = 3;
+    console.log(globalThis.implicitOne);
+    let lexical = 1;
+    const alsoLexical = 2;
+    class Lexical {}
+    console.log(globalThis.lexical, globalThis.alsoLexical, globalThis.Lexical, 'lexical' in globalThis);
+    try { console.log(notThere); } catch (e) { console.log(e.name, e.message); }
+  `,
+  'patching a host global through globalThis reaches calls by name': `
+    globalThis.setTimeout = (cb) => { console.log('patched'); queueMicrotask(cb); };
+    setTimeout(() => console.log('cb'));
+    Promise.resolve().then(() => console.log('then'));
+  `,
+  'strict mode: shadowing, and assigning a property of globalThis by name': `
+    'use strict';
+    const delay = (ms, v) => new Promise((r) => setTimeout(() => r(v), ms));
+    let queueMicrotask = 'shadowed';
+    function console2() {}
+    globalThis.prop = 1;
+    prop = 2;
+    console.log(globalThis.prop, typeof queueMicrotask, typeof console2, globalThis.console2 === console2);
+    try { undeclared = 1; } catch (e) { console.log(e.name, e.message); }
+    delay(1, 'strict ok').then(console.log);
+  `,
+  'the engine keeps working when the program shadows everything': `
+    const setTimeout = 1, setInterval = 2, clearTimeout = 3, clearInterval = 4, queueMicrotask = 5;
+    let Promise = 6, console = { log: (...a) => globalThis.console.log(...a) }, delay = 7;
+    const Object = null, Array = null, Symbol = null, Reflect = null, Error = null, TypeError = null, undefinedish = undefined;
+    const arguments_ = 1, __el = 2, $ = 3, _ = 4;
+    async function* gen() { yield 1; yield await 2; }
+    class A { async m() { await null; return 'm'; } static { console.log('static block'); } }
+    (async () => {
+      for await (const x of gen()) console.log('gen', x);
+      console.log(await new A().m());
+      try { null.x; } catch (e) { console.log('caught', e instanceof globalThis.TypeError); }
+      console.log(__el + $ + _ + arguments_);
+    })();
+    globalThis.setTimeout(() => console.log('timer'), 1);
+  `,
+};
+
+interface NativeResult {
+  id: number;
+  lines: string[];
+  maxDrift: number;
+  error?: string;
+}
+
+function runNative(programs: string[]): NativeResult[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'eventloop-globals-'));
+  try {
+    const inFile = path.join(dir, 'programs.json');
+    const outFile = path.join(dir, 'results.json');
+    writeFileSync(inFile, JSON.stringify(programs.map((source, id) => ({ id, source }))));
+    const r = spawnSync(process.execPath, [path.join(here, 'eventloop-native-runner.mjs'), inFile, outFile, '1'], { encoding: 'utf8', timeout: 120_000 });
+    if (r.status !== 0) throw new Error(`native runner failed: ${r.stderr}`);
+    return (JSON.parse(readFileSync(outFile, 'utf8')) as NativeResult[]).sort((x, y) => x.id - y.id);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('top-level declarations of host globals agree with native Node 24', () => {
+  const names = Object.keys(NATIVE);
+  let native: NativeResult[] | undefined;
+  const nativeFor = (i: number): NativeResult => {
+    native ??= runNative(names.map((n) => NATIVE[n]));
+    return native[i];
+  };
+  names.forEach((name, i) => {
+    it(name, () => {
+      const engine = runProgramSync(NATIVE[name]);
+      expect(engine.error).toBeUndefined();
+      const n = nativeFor(i);
+      expect(n.error).toBeUndefined();
+      expect(engine.console).toEqual(n.lines);
+      expect(engine.console.length).toBeGreaterThan(0);
+    }, 60_000);
+  });
+});
+
+/** V8's early error for `source` compiled as a script: message and 1-based line/column. */
+function nativeSyntaxError(source: string): { message: string; line: number; column: number } {
+  try {
+    new vm.Script(source, { filename: 'program.js' });
+  } catch (e) {
+    const err = e as Error;
+    // The stack starts "program.js:LINE\n<source line>\n<spaces>^^^".
+    const [where, , caret] = String(err.stack).split('\n');
+    const line = Number(/program\.js:(\d+)/.exec(where)?.[1]);
+    return { message: `${err.name}: ${err.message}`, line, column: caret.indexOf('^') + 1 };
+  }
+  throw new Error(`no SyntaxError for ${source}`);
+}
+
+describe('duplicate declarations are SyntaxErrors at the same place as in V8', () => {
+  const cases = [
+    'let a; let a;',
+    'let a;\n  var a;',
+    'var a; let a',
+    'const delay = 1;\nlet delay = 2;',
+    'function setTimeout() {}\nlet setTimeout;',
+    'let console;\nclass console {}',
+    'var Promise;\n  const Promise = 1;',
+    'let g; async function g() {}',
+    'let g; /* c */ function* g() {}',
+    'const C = 1;\nclass C {}',
+    'let x; { var x; }',
+    'let [a, a] = [];',
+    'function f() { let q; var q; }',
+    'try {} catch (e) { let e; }',
+    'switch (1) { case 1: let z; break; case 2: let z; }',
+    'label: function q() {} let q;',
+    'let q; label: function q() {}',
+    'L: M: function q() {}\nclass q {}',
+  ];
+  for (const source of cases) {
+    it(JSON.stringify(source), () => {
+      const run = runProgramSync(source);
+      const expected = nativeSyntaxError(source);
+      expect(run.error).toEqual(expected);
+      expect(run.console).toEqual([]);
+    });
+  }
+
+  it('refuses let/const/class/function declarations of undefined, NaN and Infinity (non-configurable globals)', () => {
+    for (const source of ['let undefined = 1;', 'const NaN = 1;', 'class Infinity {}', 'function undefined() {}']) {
+      const name = /(undefined|NaN|Infinity)/.exec(source)![1];
+      let nativeMessage = '';
+      try {
+        vm.runInContext(source, vm.createContext({}));
+      } catch (e) {
+        nativeMessage = `${(e as Error).name}: ${(e as Error).message}`;
+      }
+      expect(nativeMessage).toBe(`SyntaxError: Identifier '${name}' has already been declared`);
+      const run = runProgramSync(source);
+      // V8 reports these at the start of the script; the lab points at the declaration.
+      expect(run.error).toEqual({ message: nativeMessage, line: 1, column: source.startsWith('let') || source.startsWith('const') ? source.indexOf(name) + 1 : 1 });
+    }
+    // A var of them is allowed (and the program is not run differently for it), and so are
+    // function declarations repeating a name, labelled or not.
+    expect(runProgramSync('var undefined; console.log(typeof undefined);').console).toEqual(['undefined']);
+    expect(runProgramSync('L: function q() { return 1; } function q() { return 2; } console.log(q());').console).toEqual(['2']);
+  });
+});
+
+describe('the runtime helpers cannot be named by the program', () => {
+  it('refuses identifiers with the reserved __$ prefix, with their position', () => {
+    for (const [source, column] of [
+      ['let __$H = 1;', 5],
+      ['const x = 1;\nfunction __$DG() {}', 10],
+      ['var o = {}; o.__$ng = 1;', 15],
+    ] as const) {
+      const run = runProgramSync(source);
+      expect(run.error?.message).toMatch(/^Names starting with __\$ are reserved by the lab: __\$/);
+      expect(run.error?.column).toBe(column);
+    }
+  });
+
+  it('keeps instrumenting the program (frames, awaits) whatever names it declares', () => {
+    const run = runProgramSync(`
+      const setTimeout = null, Promise = null, queueMicrotask = null;
+      let console = { log: (...a) => globalThis.console.log(...a) };
+      async function work() { await null; console.log('resumed'); }
+      work();
+      console.log('sync');
+    `);
+    expect(run.error).toBeUndefined();
+    expect(run.console).toEqual(['sync', 'resumed']);
+    const kinds = run.trace.map((e) => e.kind);
+    expect(kinds).toContain('await');
+    expect(kinds).toContain('resume');
+    const pushes = run.trace.filter((e) => e.kind === 'push').map((e) => (e.kind === 'push' ? e.name : ''));
+    expect(pushes).toContain('work');
+    expect(pushes.filter((n) => n === 'log').length).toBeGreaterThan(0);
+  });
+});
