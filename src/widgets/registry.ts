@@ -3,6 +3,7 @@
  * when it exists; its presets come from its engine so names never drift.
  */
 import { PRESETS as SCHEDULER_PRESETS } from '../../simulations/scheduler/presets';
+import { EXAMPLES as EVENT_LOOP_EXAMPLES } from '../../simulations/eventloop/examples';
 
 export interface LabPreset {
   name: string;
@@ -23,6 +24,12 @@ export const LABS: LabInfo[] = [
     title: 'Scheduler lab',
     description: 'Tasks of CPU bursts and I/O waits on N cores: time-slicing, parallelism, cooperation, Amdahl’s law.',
     presets: SCHEDULER_PRESETS.map((p) => ({ name: p.id, title: p.title, description: p.description })),
+  },
+  {
+    id: 'event-loop',
+    title: 'Event-loop lab',
+    description: 'Your own JavaScript on a modelled event loop: call stack, timers, task queue, microtask queue and console, step by step.',
+    presets: EVENT_LOOP_EXAMPLES.map((e) => ({ name: e.id, title: e.title, description: e.point })),
   },
 ];
 

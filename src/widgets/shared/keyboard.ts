@@ -39,6 +39,8 @@ export const SCRUB_ATTR = 'data-lab-scrub';
 /** Form controls that use these keys themselves: text, numbers, selects, radios, other sliders. */
 function ownsKeys(el: Element): boolean {
   if (el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return true;
+  // Monaco 0.57 types into an element that is not a <textarea>: every key there is the editor's.
+  if (el.closest('.monaco-editor')) return true;
   if (el instanceof HTMLInputElement) {
     if (el.hasAttribute(SCRUB_ATTR)) return false;
     return el.type !== 'checkbox' && el.type !== 'button' && el.type !== 'submit' && el.type !== 'reset';

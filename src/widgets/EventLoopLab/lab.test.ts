@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { EXAMPLES, eventLoopFold, getExample, runProgramSync } from '../../../simulations/eventloop';
+import { exampleWithCode, indexRun, keyOfTask, keyOfTimer, nextLogStep, prevLogStep, urlSchema } from './lab';
+
+describe('indexRun', () => {
+  it('tracks one line per call-stack frame, in step with the fold, for every example', () => {
+    for (const ex of EXAMPLES) {
+      const run = runProgramSync(ex.source);
+      const fold = eventLoopFold(run);
+      const index = indexRun(run);
+      expect(index.frameLines.length, ex.id).toBe(run.trace.length + 1);
+      for (let s = 0; s <= run.trace.length; s++) {
+        expect(index.frameLines[s].length, `${ex.id} step ${s}`).toBe(fold.at(s).stack.length);
+      }
+    }
+  });
+
+  it('puts the caller of a built-in at the built-in’s call site', () => {
+    const run = runProgramSync(getExample('microtasks-before-timers').source);
+    const index = indexRun(run);
+    // the step where console.log('script end') (line 9) is pushed
+    const s = run.trace.findIndex((e) => e.kind === 'push' && e.name === 'console.log' && e.loc?.line === 9) + 1;
+    expect(s).toBeGreaterThan(0);
+    expect(index.lineAt[s]).toBe(9);
+    expect(index.frameLines[s]).toEqual([9, 9]);
+  });
+
+  it('lists console lines with their step and source line; reported errors say where they were thrown', () => {
+    const run = runProgramSync(getExample('error-in-task').source);
+    const index = indexRun(run);
+    expect(index.console.map((c) => c.text)).toEqual(['first timer', 'Uncaught Error: boom', 'second timer still runs']);
+    const boom = index.console[1];
+    expect(boom).toMatchObject({ level: 'error', uncaught: true, line: 3 });
+    expect(index.console[0]).toMatchObject({ uncaught: false, line: 2 });
+    expect(index.logSteps).toEqual(index.console.map((c) => c.step));
+    const fold = eventLoopFold(run);
+    for (const c of index.console) {
+      expect(fold.at(c.step).console.at(-1)?.text).toBe(c.text);
+      expect(fold.at(c.step - 1).console.length).toBe(fold.at(c.step).console.length - 1);
+    }
+  });
+
+  it('locates an unhandled rejection at the line that rejected it', () => {
+    const run = runProgramSync(`const a = 1;\n\nPromise.reject(new Error('x'));\n`);
+    const index = indexRun(run);
+    expect(index.console).toHaveLength(1);
+    expect(index.console[0]).toMatchObject({ text: 'Uncaught (in promise) Error: x', uncaught: true, line: 3 });
+  });
+
+  it('gives a timer and the task it queues the same key, and a repeated timer a new key each time', () => {
+    const run = runProgramSync(`let n = 0;\nconst id = setInterval(() => { if (++n === 2) clearInterval(id); }, 10);\n`);
+    const fold = eventLoopFold(run);
+    const index = indexRun(run);
+    const seen = new Set<string>();
+    for (let s = 1; s <= run.trace.length; s++) {
+      const e = run.trace[s - 1];
+      if (e.kind === 'timer-set') {
+        const st = fold.at(s);
+        const key = keyOfTimer(index, st.timers.find((t) => t.id === e.timer)!);
+        expect(seen.has(key)).toBe(false);
+        seen.add(key);
+        // the task this timer queues later carries the same key
+        const enq = run.trace.findIndex((x, k) => k >= s && x.kind === 'task-enqueue' && x.timer === e.timer);
+        if (enq >= 0) {
+          const task = run.trace[enq] as Extract<(typeof run.trace)[number], { kind: 'task-enqueue' }>;
+          expect(keyOfTask(index, task.task)).toBe(key);
+          // and the step of timer-fire shows the timer on its way
+          expect(index.firedAt.get(enq)?.key).toBe(key);
+        }
+      }
+    }
+    expect(seen.size).toBe(2);
+  });
+
+  it('finds the next and previous steps that print', () => {
+    const run = runProgramSync(getExample('sync-vs-timeout').source);
+    const index = indexRun(run);
+    const [a, b, c] = index.logSteps;
+    expect(nextLogStep(index, 0)).toBe(a);
+    expect(nextLogStep(index, a)).toBe(b);
+    expect(nextLogStep(index, c)).toBeNull();
+    expect(prevLogStep(index, c)).toBe(b);
+    expect(prevLogStep(index, a)).toBeNull();
+    expect(prevLogStep(index, a + 1)).toBe(a);
+  });
+});
+
+describe('links', () => {
+  it('reads example ids and rejects unknown ones', () => {
+    expect(urlSchema.ex('await-ticks')).toBe('await-ticks');
+    expect(urlSchema.ex('nope')).toBeUndefined();
+    expect(urlSchema.step('12')).toBe(12);
+    expect(urlSchema.step('1.5')).toBeUndefined();
+  });
+  it('recognises an example by its code', () => {
+    expect(exampleWithCode(EXAMPLES[2].source)?.id).toBe(EXAMPLES[2].id);
+    expect(exampleWithCode(EXAMPLES[2].source + ' ')).toBeUndefined();
+  });
+});

@@ -1,0 +1,303 @@
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expectNoAxeViolations, setTheme, waitForHydration, watchErrors } from './helpers';
+
+/**
+ * The event-loop lab on its own page (/labs/event-loop/, instances #loop and #ticks): typing and
+ * running a program, the queues at known steps, permalinks, the budgets that stop runaway code
+ * without freezing the page, syntax errors, keyboard-only use, and axe in both themes.
+ */
+const PAGE = '/labs/event-loop/';
+
+async function openLab(page: Page, id = 'loop', query = ''): Promise<Locator> {
+  await page.goto(`${PAGE}${query}`);
+  const lab = page.locator(`#${id}`);
+  await lab.scrollIntoViewIfNeeded();
+  await waitForHydration(page, `#${id}`);
+  // the first run (of the example or the link's code) has come back from the worker
+  await expect(lab.getByTestId('el-stats')).toBeVisible({ timeout: 15_000 });
+  return lab;
+}
+
+const scrub = (lab: Locator) => lab.getByTestId('lab-scrub');
+const narration = (lab: Locator) => lab.getByTestId('lab-narration');
+const consoleLines = (lab: Locator) => lab.getByTestId('el-console').locator('li .text');
+const frames = (lab: Locator) => lab.getByTestId('el-stack').locator('li');
+
+/** Click into the editor (Monaco loads on the first click), select everything and type `lines` over it. */
+async function typeProgram(page: Page, lab: Locator, lines: string[]) {
+  const editor = lab.locator('[data-code-editor]');
+  if ((await editor.getAttribute('data-editor-state')) === 'static') await editor.locator('.static').click();
+  else await editor.locator('.monaco-editor .view-lines').click();
+  await expect(editor).toHaveAttribute('data-editor-state', 'ready', { timeout: 15_000 });
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  for (const [k, line] of lines.entries()) {
+    if (k > 0) await page.keyboard.press('Enter');
+    await page.keyboard.type(line);
+  }
+}
+
+/** Does `action` and waits until the lab shows the run it started. */
+async function andWaitForRun(lab: Locator, action: () => Promise<void>) {
+  const runs = Number(await lab.getByTestId('el-run').getAttribute('data-runs'));
+  await action();
+  await expect(lab.getByTestId('el-run')).toHaveAttribute('data-runs', String(runs + 1), { timeout: 15_000 });
+  await expect(lab.getByTestId('el-run')).toHaveText(/Run$/);
+}
+
+/** Runs the editor's program and waits for the new run. */
+async function run(lab: Locator) {
+  await andWaitForRun(lab, () => lab.getByTestId('el-run').click());
+  await expect(lab.getByTestId('el-status')).toBeEmpty();
+}
+
+/** Steps forward until the narration says `text` (at most `max` steps). */
+async function stepUntil(lab: Locator, text: string | RegExp, max = 80) {
+  for (let i = 0; i < max; i++) {
+    const now = (await narration(lab).textContent()) ?? '';
+    if (typeof text === 'string' ? now.includes(text) : text.test(now)) return;
+    await lab.getByTestId('lab-step').click();
+  }
+  throw new Error(`never reached a step saying ${text}`);
+}
+
+const PROGRAM = [`setTimeout(() => console.log('t'), 0);`, `Promise.resolve().then(() => console.log('p'));`, `console.log('s');`];
+
+test('a typed program runs, and the queues hold what the event loop says at each step', async ({ page }) => {
+  const errors = watchErrors(page);
+  const lab = await openLab(page);
+  await typeProgram(page, lab, PROGRAM);
+  await expect(lab.getByTestId('el-status')).toContainText('changed the code');
+  await run(lab);
+  await expect(scrub(lab)).toHaveValue('0');
+  await expect(lab.getByTestId('lab-badge')).toHaveText('edited');
+
+  // the script's frame leaves the stack: the then handler is queued as a microtask, and the
+  // 0 ms timer waits in the Web APIs (it is due, but only the event loop moves it to the task queue)
+  await stepUntil(lab, 'The main script is done');
+  const at = Number(await scrub(lab).inputValue());
+  await expect(lab.getByTestId('el-stack')).toContainText('empty');
+  await expect(lab.getByTestId('el-microtasks')).toContainText('then handler');
+  await expect(lab.getByTestId('el-webapis')).toContainText('timer 1');
+  await expect(lab.getByTestId('el-webapis')).toContainText('setTimeout');
+  await expect(lab.getByTestId('el-tasks')).toContainText('empty');
+  await expect(consoleLines(lab)).toHaveText(['s']);
+  await expect(lab.getByTestId('el-clock')).toContainText('0');
+
+  // one step back: the script's frame is on the stack again
+  await lab.getByTestId('lab-back').click();
+  await expect(scrub(lab)).toHaveValue(String(at - 1));
+  await expect(frames(lab)).toHaveText([/\(main script\)/]);
+  await lab.getByTestId('lab-step').click();
+  await expect(frames(lab)).toHaveCount(0);
+
+  // the next console line is the then handler's: it ran as a microtask before the timer's task
+  await lab.getByTestId('el-next-log').click();
+  await expect(consoleLines(lab)).toHaveText(['s', 'p']);
+  await expect(lab.getByTestId('el-stack')).toContainText('line 2');
+  await expect(lab.getByTestId('el-webapis')).toContainText('timer 1');
+
+  // once the microtasks are drained the timer's callback is a task in the task queue
+  await stepUntil(lab, /Timer 1 is due, so its task joins the task queue/);
+  await expect(lab.getByTestId('el-tasks')).toContainText('setTimeout callback');
+  await expect(lab.getByTestId('el-microtasks')).toContainText('empty');
+  await expect(lab.getByTestId('el-webapis')).toContainText('no timers pending');
+
+  // previous console line goes back to where 'p' was printed
+  await lab.getByTestId('el-prev-log').click();
+  await expect(consoleLines(lab)).toHaveText(['s', 'p']);
+  await expect(lab.getByTestId('el-microtasks')).not.toContainText('then handler');
+
+  // at the end: s, p, t
+  await scrub(lab).focus();
+  await page.keyboard.press('End');
+  await expect(consoleLines(lab)).toHaveText(['s', 'p', 't']);
+  await expect(narration(lab)).toContainText('The program is done');
+  expect(errors).toEqual([]);
+});
+
+test('a permalink restores the code and the step in a new page', async ({ page, browser }) => {
+  const lab = await openLab(page);
+  await typeProgram(page, lab, PROGRAM);
+  await run(lab);
+  for (let i = 0; i < 9; i++) await lab.getByTestId('lab-step').click();
+  await expect(scrub(lab)).toHaveValue('9');
+  const text = await narration(lab).textContent();
+  await expect.poll(() => page.url()).toContain('loop.step=9');
+  expect(page.url()).toContain('loop.code=');
+  const url = page.url();
+
+  const other = await browser.newPage();
+  await other.goto(url);
+  const again = other.locator('#loop');
+  await again.scrollIntoViewIfNeeded();
+  await waitForHydration(other, '#loop');
+  await expect(scrub(again)).toHaveValue('9', { timeout: 15_000 });
+  await expect(narration(again)).toHaveText(text!);
+  await expect(again.locator('[data-code-editor]')).toContainText("console.log('s');");
+  await expect(again.getByTestId('lab-badge')).toHaveText('edited');
+  await again.getByTestId('lab-scrub').focus();
+  await other.keyboard.press('End');
+  await expect(consoleLines(again)).toHaveText(['s', 'p', 't']);
+  // the other lab on the page is untouched
+  const ticks = other.locator('#ticks');
+  await ticks.scrollIntoViewIfNeeded();
+  await waitForHydration(other, '#ticks');
+  await expect(ticks.getByTestId('lab-scrub')).toHaveValue('0', { timeout: 15_000 });
+  await other.close();
+});
+
+test('a link to an example by id, and a malformed link shows the default lab with a notice', async ({ page }) => {
+  let lab = await openLab(page, 'loop', '?loop.ex=sync-vs-timeout&loop.step=4');
+  await expect(lab.getByTestId('el-examples')).toHaveValue('sync-vs-timeout');
+  await expect(scrub(lab)).toHaveValue('4');
+  await expect(lab.getByTestId('link-notice')).toHaveCount(0);
+
+  lab = await openLab(page, 'loop', '?loop.ex=no-such-example');
+  await expect(lab.getByTestId('link-notice')).toContainText('could not be read (ex=no-such-example)');
+  await expect(lab.getByTestId('el-examples')).toHaveValue('microtasks-before-timers');
+
+  lab = await openLab(page, 'loop', '?loop.code=zz%21%21');
+  await expect(lab.getByTestId('link-notice')).toContainText('could not be read (code=');
+  await expect(lab.getByTestId('el-examples')).toHaveValue('microtasks-before-timers');
+});
+
+test('the examples menu loads and runs an example', async ({ page }) => {
+  const lab = await openLab(page);
+  await andWaitForRun(lab, async () => {
+    await lab.getByTestId('el-examples').selectOption('error-in-task');
+  });
+  await expect(lab.locator('.lab-title')).toHaveText('An uncaught error ends its task, not the event loop');
+  await expect(lab.locator('[data-code-editor]')).toContainText("throw new Error('boom')");
+  await expect(scrub(lab)).toHaveValue('0');
+  await scrub(lab).focus();
+  await page.keyboard.press('End');
+  const lines = lab.getByTestId('el-console').locator('li');
+  await expect(lines).toHaveCount(3);
+  // a runtime error is a console line, in the failed colour's row, with its line
+  await expect(lines.nth(1)).toHaveAttribute('data-level', 'error');
+  await expect(lines.nth(1)).toContainText('Uncaught Error: boom (line 3)');
+  await expect(lab.getByTestId('el-error')).toHaveCount(0);
+  await expect.poll(() => page.url()).toContain('loop.ex=error-in-task');
+  expect(page.url()).not.toContain('loop.code=');
+});
+
+test('an infinite loop is stopped by its budget while the page keeps responding', async ({ page }) => {
+  const lab = await openLab(page);
+  await typeProgram(page, lab, ['console.log("before");', 'while (true) {}']);
+  await run(lab);
+  await expect(lab.getByTestId('el-error')).toContainText('Stopped after 1,000,000 loop iterations');
+  await expect(lab.getByTestId('el-error')).toContainText('infinite loop');
+  await scrub(lab).focus();
+  await page.keyboard.press('End');
+  await expect(consoleLines(lab)).toHaveText(['before']);
+  const last = Number(await scrub(lab).inputValue());
+
+  // a loop that is slow per iteration runs into the wall-time budget (2 s) instead; meanwhile
+  // the page answers clicks at once
+  await typeProgram(page, lab, ["let s = 'x';", "while (true) { s = s.split('').reverse().join('') + 'x'; }"]);
+  await lab.getByTestId('el-run').click();
+  await expect(lab.getByTestId('el-run')).toHaveText(/Running/);
+  // the previous run stays on screen while the new one runs, and its controls answer at once
+  await lab.getByTestId('lab-back').click();
+  await expect(scrub(lab)).toHaveValue(String(last - 1), { timeout: 1_000 });
+  // the main thread paints frames as usual
+  const frameMs = await page.evaluate(
+    () => new Promise<number>((resolve) => {
+      const t = performance.now();
+      requestAnimationFrame(() => resolve(performance.now() - t));
+    }),
+  );
+  expect(frameMs).toBeLessThan(500);
+  await expect(lab.getByTestId('el-run')).toHaveText(/Running/);
+  await expect(lab.getByTestId('el-error')).toContainText('too long in real time', { timeout: 10_000 });
+});
+
+test('code that never yields to the budget is stopped by terminating the worker, and the next run works', async ({ page }) => {
+  test.slow();
+  const lab = await openLab(page);
+  // catastrophic regex backtracking: one native call the engine cannot interrupt
+  await typeProgram(page, lab, ["console.log(/(a+)+$/.test('a'.repeat(40) + 'b'));"]);
+  await lab.getByTestId('el-run').click();
+  await expect(lab.getByTestId('el-stop')).toBeVisible();
+  await expect(lab.getByTestId('el-error')).toContainText('Stopped after 5 s of real time', { timeout: 15_000 });
+  await expect(lab.getByTestId('el-run')).toHaveText(/Run$/);
+  await andWaitForRun(lab, async () => {
+    await lab.getByTestId('el-examples').selectOption('sync-vs-timeout');
+  });
+  await expect(lab.getByTestId('el-error')).toHaveCount(0);
+  await expect(lab.getByTestId('el-stats')).toContainText('Web Worker');
+});
+
+test('a syntax error is shown at its line, and nothing runs', async ({ page }) => {
+  const lab = await openLab(page);
+  await typeProgram(page, lab, ["console.log('a');", 'let x = ;']);
+  await run(lab);
+  await expect(lab.getByTestId('el-error')).toContainText('SyntaxError');
+  await expect(lab.getByTestId('el-error')).toContainText('line 2');
+  // the editor marks the line and lists the problem under it
+  await expect(lab.locator('[data-code-editor] [data-severity="error"]')).toContainText('line 2');
+  await expect(scrub(lab)).toHaveAttribute('max', '0');
+  await expect(lab.getByTestId('el-console')).toContainText('nothing printed');
+  await expect(narration(lab)).toContainText('Nothing runs');
+});
+
+test('the lab is usable from the keyboard alone', async ({ page }) => {
+  const lab = await openLab(page);
+  // Tab reaches the editor; Enter starts editing
+  await lab.getByTestId('el-examples').focus();
+  await page.keyboard.press('Tab');
+  await expect(lab.locator('[data-code-editor] .static')).toBeFocused();
+  await page.keyboard.press('Enter');
+  const editor = lab.locator('[data-code-editor]');
+  await expect(editor).toHaveAttribute('data-editor-state', 'ready', { timeout: 15_000 });
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type("console.log('one');");
+  await page.keyboard.press('Enter');
+  await page.keyboard.type("console.log('two');");
+  // Ctrl+Enter runs from inside the editor
+  await andWaitForRun(lab, () => page.keyboard.press('ControlOrMeta+Enter'));
+  await expect(lab.getByTestId('el-status')).toBeEmpty();
+  // Escape then Tab leaves the editor; then the arrows step
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  await expect(editor.locator('.monaco-editor textarea')).not.toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(scrub(lab)).toHaveValue('1');
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect(scrub(lab)).toHaveValue('11');
+  await page.keyboard.press('ArrowLeft');
+  await expect(scrub(lab)).toHaveValue('10');
+  await page.keyboard.press('End');
+  await expect(consoleLines(lab)).toHaveText(['one', 'two']);
+  await page.keyboard.press('Home');
+  await expect(scrub(lab)).toHaveValue('0');
+});
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`no axe violations in the ${theme} theme, before and after stepping`, async ({ page }) => {
+    await setTheme(page, theme);
+    const lab = await openLab(page);
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+    const ticks = page.locator('#ticks');
+    await ticks.scrollIntoViewIfNeeded();
+    await expect(ticks.getByTestId('el-stats')).toBeVisible({ timeout: 15_000 });
+    await expectNoAxeViolations(page);
+    await lab.scrollIntoViewIfNeeded();
+    for (let i = 0; i < 20; i++) await lab.getByTestId('lab-step').click();
+    // items travel between panels (fading as they go): check the settled picture
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    await expectNoAxeViolations(page);
+  });
+}
+
+test('the presenter page opens an example at a step', async ({ page }) => {
+  await page.goto('/present/event-loop/?lab=loop&preset=sync-vs-timeout&loop.step=5');
+  const lab = page.locator('#present');
+  await expect(lab.getByTestId('el-stats')).toBeVisible({ timeout: 15_000 });
+  await expect(lab.getByTestId('el-examples')).toHaveValue('sync-vs-timeout');
+  await expect(lab.getByTestId('lab-scrub')).toHaveValue('5');
+  await expect(lab).toHaveAttribute('data-presenting', 'true');
+  await page.keyboard.press('ArrowRight');
+  await expect(lab.getByTestId('lab-scrub')).toHaveValue('6');
+});
