@@ -6,7 +6,9 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 
 const PORT = 4391;
-const PAGES = ['/lessons/concurrency-vs-parallelism/'];
+const PAGES = ['/lessons/concurrency-vs-parallelism/', '/lessons/the-event-loop/', '/lessons/callbacks-promises-async-await/'];
+/** Page whose first code editor is timed from click to an editable Monaco editor. */
+const EDITOR_PAGE = '/lessons/the-event-loop/';
 const BUDGET_KB = 60;
 
 async function waitFor(url, ms) {
@@ -20,6 +22,31 @@ async function waitFor(url, ms) {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`preview server did not start at ${url}`);
+}
+
+/**
+ * Time from a click on the static code to an editable Monaco editor (data-editor-state=ready),
+ * in a fresh page each time (cold cache), median of 5.
+ */
+async function clickToEditor(browser, url) {
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(url, { waitUntil: 'networkidle' });
+    const editor = page.locator('[data-editor-state]').first();
+    await editor.scrollIntoViewIfNeeded();
+    await page.locator('[data-editor-interactive]').first().waitFor({ timeout: 20_000 });
+    const surface = editor.locator('[data-editor-surface], [role="button"], pre, .static').first();
+    const started = await page.evaluate(() => performance.now());
+    await (await surface.count() ? surface : editor).click();
+    await page.locator('[data-editor-state="ready"]').first().waitFor({ timeout: 30_000 });
+    const ended = await page.evaluate(() => performance.now());
+    times.push(ended - started);
+    await context.close();
+  }
+  times.sort((a, b) => a - b);
+  return { name: `click to an editable Monaco editor on ${new URL(url).pathname} (cold, median of 5)`, value: times[2], unit: 'ms', note: `runs ${times.map((t) => Math.round(t)).join(', ')} ms` };
 }
 
 export async function measurePageWeight() {
@@ -68,6 +95,7 @@ export async function measurePageWeight() {
       figures.push({ name: `JS after scrolling through ${path}, every lab hydrated (${after.n} files + inline, gzipped)`, value: after.gz / 1024, unit: 'KB', budget: BUDGET_KB });
       await page.close();
     }
+    figures.push(await clickToEditor(browser, `http://127.0.0.1:${PORT}${EDITOR_PAGE}`));
     await browser.close();
   } finally {
     try {

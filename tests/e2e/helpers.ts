@@ -2,7 +2,20 @@ import { expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
 /** Every page of the built site that the tests visit. Lesson pages are added as they are written. */
-export const PAGES = ['/', '/tracks/', '/search/', '/lessons/concurrency-vs-parallelism/', '/present/scheduler/', '/labs/scheduler/', '/does-not-exist/'];
+export const PAGES = [
+  '/',
+  '/tracks/',
+  '/search/',
+  '/lessons/concurrency-vs-parallelism/',
+  '/lessons/the-event-loop/',
+  '/lessons/callbacks-promises-async-await/',
+  '/labs/scheduler/',
+  '/labs/event-loop/',
+  '/labs/editor/',
+  '/present/scheduler/',
+  '/present/event-loop/',
+  '/does-not-exist/',
+];
 
 /** Collect console errors and uncaught exceptions for the life of the page. */
 export function watchErrors(page: Page): string[] {

@@ -1,0 +1,81 @@
+/**
+ * CONTENT.md: "Any code block that shows its output is executed by the tests and the output
+ * checked." In a lesson, a fenced `js` block whose info string contains `runs` and that is
+ * followed (after blank lines only) by a fenced `console` block states its output. Each such
+ * block is run through the event-loop engine (`runProgram`) and, unless its info string says
+ * `engine-only`, natively in Node 24; both must print exactly the console block's lines.
+ */
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { runProgram } from '../../simulations/eventloop';
+
+const lessonsDir = resolve(__dirname, '../../content/lessons');
+
+export interface StatedOutput {
+  file: string;
+  line: number;
+  code: string;
+  expected: string[];
+  engineOnly: boolean;
+}
+
+/** Find every code block with stated output in an MDX source. */
+export function statedOutputs(file: string, text: string): StatedOutput[] {
+  const out: StatedOutput[] = [];
+  const fence = /^```([^\n]*)\n([\s\S]*?)^```\s*$/gm;
+  const blocks: { info: string; body: string; start: number; end: number }[] = [];
+  for (let m = fence.exec(text); m; m = fence.exec(text)) {
+    blocks.push({ info: m[1].trim(), body: m[2], start: m.index, end: m.index + m[0].length });
+  }
+  for (let i = 0; i + 1 < blocks.length; i++) {
+    const code = blocks[i];
+    const next = blocks[i + 1];
+    const words = code.info.split(/\s+/);
+    if (!/^(js|javascript)$/.test(words[0]) || !words.includes('runs')) continue;
+    const between = text.slice(code.end, next.start);
+    if (between.trim() !== '' || !/^console\b/.test(next.info)) {
+      throw new Error(`${file}: a \`js runs\` block must be followed directly by a \`console\` block`);
+    }
+    out.push({
+      file,
+      line: text.slice(0, code.start).split('\n').length,
+      code: code.body,
+      expected: next.body.replace(/\n$/, '').split('\n'),
+      engineOnly: words.includes('engine-only'),
+    });
+  }
+  return out;
+}
+
+function runNatively(code: string): string[] {
+  const r = spawnSync(process.execPath, ['--input-type=commonjs', '-e', code], { encoding: 'utf8', timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`node exited with ${r.status}: ${r.stderr}`);
+  return r.stdout.replace(/\n$/, '').split('\n');
+}
+
+const files = readdirSync(lessonsDir).filter((f) => f.endsWith('.mdx'));
+const cases = files.flatMap((f) => statedOutputs(f, readFileSync(join(lessonsDir, f), 'utf8')));
+
+describe('code blocks that state their output', () => {
+  it('finds the stated outputs in the lessons', () => {
+    expect(statedOutputs('x.mdx', '```js runs\nconsole.log(1)\n```\n\n```console\n1\n```\n')).toEqual([
+      { file: 'x.mdx', line: 1, code: 'console.log(1)\n', expected: ['1'], engineOnly: false },
+    ]);
+    expect(() => statedOutputs('x.mdx', '```js runs\nconsole.log(1)\n```\nprose\n```console\n1\n```\n')).toThrow(/followed directly/);
+  });
+
+  it.each(cases.map((c) => [`${c.file}:${c.line}`, c] as const))('%s prints what the lesson says (engine)', async (_, c) => {
+    const run = await runProgram(c.code);
+    expect(run.error?.message).toBeUndefined();
+    expect(run.console).toEqual(c.expected);
+  });
+
+  it.each(cases.filter((c) => !c.engineOnly).map((c) => [`${c.file}:${c.line}`, c] as const))(
+    '%s prints what the lesson says (Node)',
+    (_, c) => {
+      expect(runNatively(c.code)).toEqual(c.expected);
+    },
+  );
+});
