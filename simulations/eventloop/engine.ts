@@ -67,6 +67,8 @@ interface PRec extends Cap {
    */
   reactions: Reaction[] | null;
   handled: boolean;
+  /** Where it was rejected (the statement running, else the last located event), for the report. */
+  rejectedAt: SourceLoc | undefined;
 }
 
 /** Internal handler objects (await continuations and async-generator bookkeeping). */
@@ -312,6 +314,10 @@ export class Engine {
   private quietEnqueue = false;
   /** The microtask job whose run resumes a coroutine (named by the resume event). */
   private resumeJob = 0;
+  /** Location of the last recorded event that had one. */
+  private lastLoc: SourceLoc | undefined;
+  /** Where the last `throw` of the current task or microtask was (reset when one starts). */
+  private throwLoc: SourceLoc | undefined;
   /** The record of the promise the intrinsic constructor made last (read by intrinsicCap). */
   lastRec: PRec | null = null;
   /** The exception PromiseResolve threw in the last failed awaitValue. */
@@ -375,6 +381,7 @@ export class Engine {
   private emit(e: EventLoopEvent): void {
     this.rec.emitted++;
     this.rec.events.push(e);
+    if (e.loc) this.lastLoc = e.loc;
   }
 
   private here(): SourceLoc | undefined {
@@ -457,6 +464,7 @@ export class Engine {
       result: undefined,
       reactions: null,
       handled: false,
+      rejectedAt: undefined,
       promise: obj,
       rec: null,
       done: false,
@@ -600,7 +608,10 @@ export class Engine {
     rec.reactions = null;
     rec.result = reason;
     rec.state = REJECTED;
-    if (this.live()) this.emit({ seq: this.rec.events.length, t: this.clock, kind: 'promise-settle', promise: rec.id, state: 'rejected', value: preview(reason), loc: this.here() } as EventLoopEvent);
+    if (this.live()) {
+      rec.rejectedAt = this.here() ?? this.lastLoc;
+      this.emit({ seq: this.rec.events.length, t: this.clock, kind: 'promise-settle', promise: rec.id, state: 'rejected', value: preview(reason), loc: this.here() } as EventLoopEvent);
+    }
     if (!rec.handled) this.rejectionTracker(rec, 'reject');
     if (reactions) for (let i = 0; i < reactions.length; i++) this.enqueueReaction(reactions[i], 1, reason, rec);
   }
@@ -692,6 +703,7 @@ export class Engine {
     this.countStep();
     this.jobsRun++;
     this.L.p = -1;
+    this.throwLoc = undefined;
     // An await continuation starts with its `resume` event (which names the job), not a
     // separate microtask-start: one step for "the next microtask resumes f".
     let resumes = false;
@@ -1751,7 +1763,11 @@ export class Engine {
 
   /** __$th: a throw statement. */
   thrown = (e: unknown): unknown => {
-    if (this.live()) this.emit({ seq: this.rec.events.length, t: this.clock, kind: 'throw', error: preview(e), loc: this.here() } as EventLoopEvent);
+    if (this.live()) {
+      const loc = this.here();
+      this.throwLoc = loc ?? this.lastLoc;
+      this.emit({ seq: this.rec.events.length, t: this.clock, kind: 'throw', error: preview(e), loc } as EventLoopEvent);
+    }
     return e;
   };
 
@@ -1805,14 +1821,19 @@ export class Engine {
     }
   }
 
-  /** HTML "report the exception": an uncaught error in a task or a microtask callback. */
+  /**
+   * HTML "report the exception": an uncaught error in a task or a microtask callback. The report
+   * and its console line are located where the error was thrown, when known: the statement
+   * running, else the task's last `throw`, else the last located event (an error from a built-in).
+   */
   private reportException(e: unknown): void {
     const text = `Uncaught ${this.describeThrown(e)}`;
     const idx = this.consoleLines.length;
     this.consoleLines.push(text);
     if (this.live()) {
-      this.emit({ seq: this.rec.events.length, t: this.clock, kind: 'uncaught', error: preview(e), text, loc: this.here() } as EventLoopEvent);
-      this.emit({ seq: this.rec.events.length, t: this.clock, kind: 'console', level: 'error', text, index: idx, loc: this.here() } as EventLoopEvent);
+      const loc = this.here() ?? this.throwLoc ?? this.lastLoc;
+      this.emit({ seq: this.rec.events.length, t: this.clock, kind: 'uncaught', error: preview(e), text, loc } as EventLoopEvent);
+      this.emit({ seq: this.rec.events.length, t: this.clock, kind: 'console', level: 'error', text, index: idx, loc } as EventLoopEvent);
     }
   }
 
@@ -1828,8 +1849,10 @@ export class Engine {
       const idx = this.consoleLines.length;
       this.consoleLines.push(text);
       if (this.live()) {
-        this.emit({ seq: this.rec.events.length, t: this.clock, kind: 'unhandled-rejection', promise: rec.id, reason: preview(rec.result), text } as EventLoopEvent);
-        this.emit({ seq: this.rec.events.length, t: this.clock, kind: 'console', level: 'error', text, index: idx } as EventLoopEvent);
+        // Located where the promise was rejected, when known.
+        const loc = rec.rejectedAt;
+        this.emit({ seq: this.rec.events.length, t: this.clock, kind: 'unhandled-rejection', promise: rec.id, reason: preview(rec.result), text, loc } as EventLoopEvent);
+        this.emit({ seq: this.rec.events.length, t: this.clock, kind: 'console', level: 'error', text, index: idx, loc } as EventLoopEvent);
       }
     }
   }
@@ -2056,6 +2079,7 @@ export class Engine {
     this.countStep();
     this.tasksRun++;
     this.currentTask = task;
+    this.throwLoc = undefined;
     if (this.live()) this.emit({ seq: this.rec.events.length, t: this.clock, kind: 'task-start', task: task.id, source: task.kind, timer: task.timer?.id, label: task.label } as EventLoopEvent);
     this.L.p = -1;
     if (task.kind === 'script') {

@@ -17,7 +17,10 @@ export interface StackFrame {
   /** Index into `run.functions` (-1: main script, -2: built-in). */
   fn: number;
   native: boolean;
-  /** Where this frame is: the current statement for the top frame, the call site for the others. */
+  /**
+   * Where this frame is: the statement it is at (the last located event inside it), or the call
+   * site of the built-in it is calling. A built-in's own frame is at its call site.
+   */
   loc?: Loc;
 }
 
@@ -54,6 +57,13 @@ export interface QueuedJob {
 export interface ConsoleLine {
   text: string;
   level: 'log' | 'info' | 'warn' | 'error' | 'debug';
+  /**
+   * Source line that printed it (its event's location, else the last location before it); for a
+   * reported error, where the error was thrown or the promise rejected, when known.
+   */
+  line?: number;
+  /** True for "Uncaught ..." and "Uncaught (in promise) ..." reports. */
+  uncaught: boolean;
 }
 
 export interface EventLoopState {
@@ -75,7 +85,10 @@ export interface EventLoopState {
   currentJob: QueuedJob | null;
   /** Console output so far. */
   console: ConsoleLine[];
-  /** Current source location (the statement running, or the last location an event named). */
+  /**
+   * Current source location: the top learner frame's, or a built-in's call site while it runs
+   * (the caller's location); undefined when the stack is empty.
+   */
   loc?: Loc;
   /** Counts of events so far of interest for summaries. */
   tasksDone: number;
@@ -91,7 +104,6 @@ interface Compact {
   currentTask: QueuedTask | null;
   currentJob: QueuedJob | null;
   consoleCount: number;
-  loc?: Loc;
   tasksDone: number;
   microtasksDone: number;
 }
@@ -113,12 +125,23 @@ function removeById<T extends { id: number }>(list: T[], id: number): T | null {
   return null;
 }
 
+/** Moves frame k to `loc` (frames are shared between states: replaced, never mutated). */
+function setFrameLoc(s: Compact, k: number, loc: Loc): void {
+  if (s.stack[k].loc !== loc) s.stack[k] = { ...s.stack[k], loc };
+}
+
 function pushFrame(s: Compact, name: string, fn: number, native: boolean, loc: Loc | undefined): void {
   const n = s.stack.length;
-  // The caller's frame keeps the call site as its location.
-  if (n > 0 && s.loc !== s.stack[n - 1].loc) s.stack[n - 1] = { ...s.stack[n - 1], loc: s.loc };
-  s.stack.push({ name, fn, native, loc: native ? s.loc : loc });
-  if (!native) s.loc = loc;
+  // While a built-in runs, its caller is at the built-in's call site.
+  if (native && loc && n > 0) setFrameLoc(s, n - 1, loc);
+  s.stack.push({ name, fn, native, loc });
+}
+
+/** The current location: the top learner frame's, or (a built-in running) its caller's. */
+function currentLoc(stack: readonly StackFrame[]): Loc | undefined {
+  const n = stack.length;
+  if (n === 0) return undefined;
+  return stack[n - 1].native && n > 1 ? stack[n - 2].loc : stack[n - 1].loc;
 }
 
 function apply(s: Compact, e: EventLoopEvent): void {
@@ -135,7 +158,8 @@ function apply(s: Compact, e: EventLoopEvent): void {
       s.currentJob = null;
       s.currentTask = null;
       s.tasksDone++;
-      break;
+      if (s.stack.length > 0) s.stack = [];
+      return;
     case 'microtask-enqueue':
       s.micro.push({ id: e.job, source: e.source, via: e.via, promise: e.promise, fn: e.fn, label: jobLabel(e) });
       break;
@@ -143,7 +167,6 @@ function apply(s: Compact, e: EventLoopEvent): void {
       // The previous job (if any) is over: jobs end when the next starts or their task ends.
       if (s.currentJob) s.microtasksDone++;
       s.currentJob = removeById(s.micro, e.job) ?? { id: e.job, source: 'reaction', label: `job ${e.job}` };
-      s.loc = undefined;
       break;
     case 'unhandled-rejection':
       // Reported after the checkpoint: no microtask is running any more.
@@ -158,8 +181,6 @@ function apply(s: Compact, e: EventLoopEvent): void {
       }
       // The async function is suspended: its frame leaves the stack.
       s.stack.pop();
-      const n = s.stack.length;
-      s.loc = n > 0 ? s.stack[n - 1].loc : undefined;
       return;
     }
     case 'resume':
@@ -167,16 +188,13 @@ function apply(s: Compact, e: EventLoopEvent): void {
       if (s.currentJob) s.microtasksDone++;
       s.currentJob = removeById(s.micro, e.job) ?? { id: e.job, source: 'await', label: `job ${e.job}` };
       pushFrame(s, e.name, e.fn, false, e.loc);
-      break;
+      return;
     case 'push':
       pushFrame(s, e.name, e.fn, e.native === true, e.loc);
-      break;
-    case 'pop': {
+      return;
+    case 'pop':
       s.stack.pop();
-      const n = s.stack.length;
-      s.loc = n > 0 ? s.stack[n - 1].loc : undefined;
-      break;
-    }
+      return;
     case 'timer-set': {
       const entry: PendingTimer = {
         id: e.timer,
@@ -191,7 +209,6 @@ function apply(s: Compact, e: EventLoopEvent): void {
       const k = s.timers.findIndex((x) => x.id === e.timer);
       if (k >= 0) s.timers.splice(k, 1);
       s.timers.push(entry);
-      if (e.loc) s.loc = e.loc;
       break;
     }
     case 'timer-fire':
@@ -201,28 +218,46 @@ function apply(s: Compact, e: EventLoopEvent): void {
       removeById(s.timers, e.timer);
       const k = s.tasks.findIndex((x) => x.timer === e.timer);
       if (k >= 0) s.tasks.splice(k, 1);
-      if (e.loc) s.loc = e.loc;
       break;
     }
     case 'console':
       s.consoleCount++;
-      if (e.loc) s.loc = e.loc;
       break;
-    default:
-      if (e.loc) s.loc = e.loc;
   }
-  // Keep the top frame's location current, so a stack view can show where each frame is.
+  // Any other located event happens in the top frame: it moves there (and, in a built-in, so
+  // does the built-in's caller).
   const n = s.stack.length;
-  if (n > 0 && s.loc && s.stack[n - 1].loc !== s.loc && e.kind !== 'pop' && !s.stack[n - 1].native) {
-    s.stack[n - 1] = { ...s.stack[n - 1], loc: s.loc };
+  if (e.loc && n > 0) {
+    setFrameLoc(s, n - 1, e.loc);
+    if (s.stack[n - 1].native && n > 1) setFrameLoc(s, n - 2, e.loc);
   }
+}
+
+/**
+ * The run's console lines, in order, each with the source line that printed it: its event's
+ * location, else the last location before it. A reported error ("Uncaught ...") is located by
+ * the report event before it (where the error was thrown, or the promise rejected), if anywhere.
+ */
+export function consoleLines(trace: readonly EventLoopEvent[]): ConsoleLine[] {
+  const lines: ConsoleLine[] = [];
+  let lastLoc: Loc | undefined;
+  let report = false;
+  for (const e of trace) {
+    if (e.kind === 'uncaught' || e.kind === 'unhandled-rejection') report = true;
+    else if (e.kind === 'console') {
+      const loc = report ? e.loc : (e.loc ?? lastLoc);
+      lines.push({ text: e.text, level: e.level, line: loc?.line, uncaught: report });
+      report = false;
+    }
+    if (e.loc) lastLoc = e.loc;
+  }
+  return lines;
 }
 
 /** Builds the step-i view of a run. Cost: one pass to collect the console lines. */
 export function eventLoopFold(run: Pick<EventLoopRun, 'trace'>, every?: number): EventLoopFold {
   const trace = run.trace;
-  const lines: ConsoleLine[] = [];
-  for (const e of trace) if (e.kind === 'console') lines.push({ text: e.text, level: e.level });
+  const lines = consoleLines(trace);
 
   const fold: Fold<Compact> = createFold<EventLoopEvent, Compact>(
     trace,
@@ -236,7 +271,6 @@ export function eventLoopFold(run: Pick<EventLoopRun, 'trace'>, every?: number):
         currentTask: null,
         currentJob: null,
         consoleCount: 0,
-        loc: undefined,
         tasksDone: 0,
         microtasksDone: 0,
       }),
@@ -267,7 +301,7 @@ export function eventLoopFold(run: Pick<EventLoopRun, 'trace'>, every?: number):
         currentTask: c.currentTask,
         currentJob: c.currentJob,
         console: lines.slice(0, c.consoleCount),
-        loc: c.loc,
+        loc: currentLoc(c.stack),
         tasksDone: c.tasksDone,
         microtasksDone: c.microtasksDone,
       };

@@ -3,6 +3,7 @@ export type * from './types';
 export { runProgram, runProgramSync } from './run';
 export {
   eventLoopFold,
+  consoleLines,
   type EventLoopFold,
   type EventLoopState,
   type StackFrame,

@@ -3,28 +3,6 @@ import { EXAMPLES, eventLoopFold, getExample, runProgramSync } from '../../../si
 import { exampleWithCode, indexRun, keyOfTask, keyOfTimer, nextLogStep, prevLogStep, urlSchema } from './lab';
 
 describe('indexRun', () => {
-  it('tracks one line per call-stack frame, in step with the fold, for every example', () => {
-    for (const ex of EXAMPLES) {
-      const run = runProgramSync(ex.source);
-      const fold = eventLoopFold(run);
-      const index = indexRun(run);
-      expect(index.frameLines.length, ex.id).toBe(run.trace.length + 1);
-      for (let s = 0; s <= run.trace.length; s++) {
-        expect(index.frameLines[s].length, `${ex.id} step ${s}`).toBe(fold.at(s).stack.length);
-      }
-    }
-  });
-
-  it('puts the caller of a built-in at the built-in’s call site', () => {
-    const run = runProgramSync(getExample('microtasks-before-timers').source);
-    const index = indexRun(run);
-    // the step where console.log('script end') (line 9) is pushed
-    const s = run.trace.findIndex((e) => e.kind === 'push' && e.name === 'console.log' && e.loc?.line === 9) + 1;
-    expect(s).toBeGreaterThan(0);
-    expect(index.lineAt[s]).toBe(9);
-    expect(index.frameLines[s]).toEqual([9, 9]);
-  });
-
   it('lists console lines with their step and source line; reported errors say where they were thrown', () => {
     const run = runProgramSync(getExample('error-in-task').source);
     const index = indexRun(run);
