@@ -12,16 +12,11 @@
  * - Duplicate declarations: the SyntaxError and its line/column must match V8 compiling the same
  *   source as a script.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { runProgramSync } from '../../simulations/eventloop';
+import { describeAgreesWithNode } from '../support/eventloop-native';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 const NATIVE: Record<string, string> = {
   'const delay: a promise helper named like the lab global': `
@@ -164,45 +159,7 @@ const NATIVE: Record<string, string> = {
   `,
 };
 
-interface NativeResult {
-  id: number;
-  lines: string[];
-  maxDrift: number;
-  error?: string;
-}
-
-function runNative(programs: string[]): NativeResult[] {
-  const dir = mkdtempSync(path.join(tmpdir(), 'eventloop-globals-'));
-  try {
-    const inFile = path.join(dir, 'programs.json');
-    const outFile = path.join(dir, 'results.json');
-    writeFileSync(inFile, JSON.stringify(programs.map((source, id) => ({ id, source }))));
-    const r = spawnSync(process.execPath, [path.join(here, 'eventloop-native-runner.mjs'), inFile, outFile, '1'], { encoding: 'utf8', timeout: 120_000 });
-    if (r.status !== 0) throw new Error(`native runner failed: ${r.stderr}`);
-    return (JSON.parse(readFileSync(outFile, 'utf8')) as NativeResult[]).sort((x, y) => x.id - y.id);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-describe('top-level declarations of host globals agree with native Node 24', () => {
-  const names = Object.keys(NATIVE);
-  let native: NativeResult[] | undefined;
-  const nativeFor = (i: number): NativeResult => {
-    native ??= runNative(names.map((n) => NATIVE[n]));
-    return native[i];
-  };
-  names.forEach((name, i) => {
-    it(name, () => {
-      const engine = runProgramSync(NATIVE[name]);
-      expect(engine.error).toBeUndefined();
-      const n = nativeFor(i);
-      expect(n.error).toBeUndefined();
-      expect(engine.console).toEqual(n.lines);
-      expect(engine.console.length).toBeGreaterThan(0);
-    }, 60_000);
-  });
-});
+describeAgreesWithNode('top-level declarations of host globals agree with native Node 24', NATIVE);
 
 /** V8's early error for `source` compiled as a script: message and 1-based line/column. */
 function nativeSyntaxError(source: string): { message: string; line: number; column: number } {
