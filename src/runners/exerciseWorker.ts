@@ -2,10 +2,8 @@
  * The Worker runner: runs one exercise in a dedicated module Worker, the runtime that needs no
  * network (the fallback when the WebContainer cannot boot).
  *
- *   const runner = createWorkerRunner({
- *     // written literally here so that Vite bundles the worker entry:
- *     createWorker: () => new Worker(new URL('<exercise-run entry>.js', import.meta.url), { type: 'module' }),
- *   });
+ *   const runner = createWorkerRunner();   // the site's entry, ./exerciseWorkerEntry.ts
+ *   const runner = createWorkerRunner({ createWorker: () => fakeWorker });   // tests
  *
  * - A fresh Worker per run, terminated when the run ends: whatever the learner's handler leaves
  *   running (timers, a busy loop) dies with it. The page stays responsive.
@@ -21,10 +19,9 @@
  *   A Worker `error` event (the entry failed to load, an uncaught exception) ends the run with an
  *   error event.
  *
- * NOTE: `_runtime/browser-worker.js` is the entry of one *pool thread* of the parallel variant
- * (worker-server.js protocol), not of a whole run. The whole-run entry (a browser adapter calling
- * harness.js runExercise with `emit: (line) => postMessage({ type: 'output', text: JSON.stringify(line) + '\n' })`)
- * is to be written in content/exercises/_runtime/; the lab passes its factory here.
+ * The entry (./exerciseWorkerEntry.ts) hands the job to content/exercises/_runtime/browser-adapter.js
+ * runJob. `_runtime/browser-worker.js` is the entry of one *pool thread* of the parallel variant
+ * (worker-server.js protocol), which the entry starts, not of a whole run.
  */
 import { createOutputParser } from './results';
 import { ABORTED_MESSAGE, EventChannel, type RunEvent, type RunJob, type Runner } from './runner';
@@ -64,6 +61,15 @@ export interface WorkerRunnerOptions {
   /** Default: globalThis.crossOriginIsolated === true. */
   isIsolated?: () => boolean;
 }
+
+/**
+ * The site's exercise Worker (./exerciseWorkerEntry.ts), bundled by Vite; null where this
+ * environment has no Worker constructor (SSR, tests, old browsers).
+ */
+export const defaultCreateWorker: (() => WorkerLike) | null =
+  typeof Worker === 'undefined'
+    ? null
+    : () => new Worker(new URL('./exerciseWorkerEntry.ts', import.meta.url), { type: 'module', name: 'exercise-run' }) as WorkerLike;
 
 export class ExerciseWorkerRunner implements Runner {
   readonly kind = 'worker' as const;
@@ -141,5 +147,9 @@ export class ExerciseWorkerRunner implements Runner {
   }
 }
 
-/** A runner; without `createWorker` it reports itself unavailable (NO_WORKERS_MESSAGE). */
-export const createWorkerRunner = (options: WorkerRunnerOptions = {}) => new ExerciseWorkerRunner(options);
+/**
+ * A runner. Without `createWorker` it uses the site's Worker entry (defaultCreateWorker), and
+ * where there is no Worker constructor it reports itself unavailable (NO_WORKERS_MESSAGE).
+ */
+export const createWorkerRunner = (options: WorkerRunnerOptions = {}) =>
+  new ExerciseWorkerRunner({ ...options, createWorker: options.createWorker ?? defaultCreateWorker ?? undefined });

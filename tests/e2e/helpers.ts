@@ -12,6 +12,7 @@ export const PAGES = [
   '/labs/scheduler/',
   '/labs/event-loop/',
   '/labs/editor/',
+  '/labs/sync-async/',
   '/present/scheduler/',
   '/present/event-loop/',
   '/does-not-exist/',
