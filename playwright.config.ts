@@ -13,6 +13,8 @@ const systemChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/
   .find((p) => existsSync(p));
 
 const PORT = Number(process.env.E2E_PORT ?? 4329);
+/** The built site to serve; another folder lets a second build be tested beside dist/. */
+const DIST = process.env.E2E_DIST ?? 'dist';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -40,7 +42,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: `node scripts/serve.mjs --host 127.0.0.1 --port ${PORT}`,
+    command: `node scripts/serve.mjs --host 127.0.0.1 --port ${PORT} --dir ${DIST}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
