@@ -4,6 +4,7 @@
  */
 import { PRESETS as SCHEDULER_PRESETS } from '../../simulations/scheduler/presets';
 import { EXAMPLES as EVENT_LOOP_EXAMPLES } from '../../simulations/eventloop/examples';
+import { EXERCISES as SYNC_ASYNC_EXERCISES } from './SyncAsyncLab/lab';
 
 export interface LabPreset {
   name: string;
@@ -30,6 +31,12 @@ export const LABS: LabInfo[] = [
     title: 'Event-loop lab',
     description: 'Your own JavaScript on a modelled event loop: call stack, timers, task queue, microtask queue and console, step by step.',
     presets: EVENT_LOOP_EXAMPLES.map((e) => ({ name: e.id, title: e.title, description: e.point })),
+  },
+  {
+    id: 'sync-async',
+    title: 'Sync vs async lab',
+    description: 'Your request handler under a blocking server, an event loop, sync with batching and a thread pool, measured in real Node or a browser Worker.',
+    presets: SYNC_ASYNC_EXERCISES.map((e) => ({ name: e.slug, title: e.title, description: e.description })),
   },
 ];
 

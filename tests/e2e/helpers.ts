@@ -9,12 +9,14 @@ export const PAGES = [
   '/lessons/concurrency-vs-parallelism/',
   '/lessons/the-event-loop/',
   '/lessons/callbacks-promises-async-await/',
+  '/lessons/sync-vs-async-under-load/',
   '/labs/scheduler/',
   '/labs/event-loop/',
   '/labs/editor/',
   '/labs/sync-async/',
   '/present/scheduler/',
   '/present/event-loop/',
+  '/present/sync-async/',
   '/does-not-exist/',
 ];
 

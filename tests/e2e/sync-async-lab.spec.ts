@@ -1,0 +1,260 @@
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expectNoAxeViolations, setTheme, waitForHydration, watchErrors } from './helpers';
+
+/**
+ * The sync/async lab (SyncAsyncLab) in the built site: runtime fallback with the network cut,
+ * a learner's handler run under every variant with results labelled by runtime, a handler stuck
+ * in a loop stopped at the budget while the page stays responsive, syntax errors, clamping,
+ * permalinks that carry results, keyboard use, and axe in both themes.
+ *
+ * "Network cut": this machine has no route to StackBlitz, and every test also aborts requests to
+ * it, so the WebContainer cannot boot here or on a machine that has internet. The real boot is
+ * tested by the last test, only with WEBCONTAINER_E2E=1.
+ */
+const LAB_PAGE = '/labs/sync-async/';
+const LESSON = '/lessons/sync-vs-async-under-load/';
+
+/** StackBlitz's hosts, where the WebContainer runtime comes from (not our own chunks, whose names may say "webcontainer"). */
+const STACKBLITZ = /^https?:\/\/([^/]*\.)?(stackblitz\.(com|io)|webcontainer(-api)?\.io)\//;
+
+async function cutStackBlitz(page: Page) {
+  await page.route(STACKBLITZ, (route) => route.abort('internetdisconnected'));
+}
+
+async function openLab(page: Page, url: string, id: string): Promise<Locator> {
+  await page.goto(url);
+  const lab = page.locator(`#${id}`);
+  await lab.scrollIntoViewIfNeeded();
+  await waitForHydration(page, `#${id}`);
+  await expect(lab.getByTestId('sa-run')).toBeEnabled({ timeout: 15_000 });
+  return lab;
+}
+
+/** Run and wait until every ticked variant has a row in the results table. */
+async function runAndWait(lab: Locator, timeout = 45_000) {
+  const runs = Number(await lab.getByTestId('sa-run').getAttribute('data-runs'));
+  await lab.getByTestId('sa-run').click();
+  await expect(lab.getByTestId('sa-run')).toHaveAttribute('data-runs', String(runs + 1), { timeout });
+  await expect(lab.getByTestId('sa-run')).toBeEnabled();
+}
+
+async function setNumber(lab: Locator, name: string, value: string) {
+  const input = lab.getByTestId(`sa-param-${name}`);
+  await input.fill(value);
+  await input.press('Tab');
+}
+
+/**
+ * Click into the editor (Monaco loads on the first click), select everything and type `lines` over
+ * it in one insertion. Monaco indents each new line as it would while typing, so lines are given
+ * without leading spaces.
+ */
+async function typeHandler(page: Page, lab: Locator, lines: string[]) {
+  const editor = lab.locator('[data-code-editor]');
+  await editor.locator('.static').click();
+  await expect(editor).toHaveAttribute('data-editor-state', 'ready', { timeout: 15_000 });
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(lines.join('\n'));
+  // Monaco may have auto-closed a bracket behind the caret: remove whatever follows it
+  await page.keyboard.press('ControlOrMeta+Shift+End');
+  await page.keyboard.press('Delete');
+}
+
+test.beforeEach(async ({ page }) => {
+  await cutStackBlitz(page);
+});
+
+test('the lesson falls back to the browser Worker when the WebContainer cannot start, and says why', async ({ page }) => {
+  test.setTimeout(60_000);
+  const errors = watchErrors(page);
+  const lab = await openLab(page, LESSON, 'io');
+  const status = lab.getByTestId('sa-runtime-status');
+  await expect(status).toContainText('The first Run starts the WebContainer');
+  await setNumber(lab, 'requests', '30');
+  const started = Date.now();
+  await lab.getByTestId('sa-run').click();
+  await expect(status).toHaveAttribute('data-phase', 'starting');
+  await expect(status).toContainText('Starting the WebContainer');
+  // our own boot timeout is 15 s: within it (plus slack) the Worker takes over, with the reason
+  await expect(status).toHaveAttribute('data-phase', 'ready', { timeout: 20_000 });
+  expect(Date.now() - started).toBeLessThan(19_000);
+  await expect(status).toContainText(/Runs in the browser Worker\. The WebContainer (did not start within 15 s|could not start)/);
+  await expect(lab.getByTestId('sa-run')).toBeEnabled({ timeout: 30_000 });
+  for (const v of ['sync', 'async']) {
+    const row = lab.getByTestId(`sa-row-${v}`);
+    await expect(row).toHaveAttribute('data-runner', 'worker');
+    await expect(row).toContainText('browser worker');
+  }
+  // a second run does not wait for the WebContainer again: the fallback is kept
+  const again = Date.now();
+  await runAndWait(lab);
+  expect(Date.now() - again).toBeLessThan(12_000);
+  // the failed iframe navigation to StackBlitz is the only noise allowed
+  expect(errors.filter((e) => !/stackblitz|ERR_INTERNET_DISCONNECTED|Failed to load resource/i.test(e))).toEqual([]);
+});
+
+test('an edited handler runs under every variant, with results, charts and a reading per variant', async ({ page }) => {
+  test.setTimeout(90_000);
+  const errors = watchErrors(page);
+  const lab = await openLab(page, LAB_PAGE, 'lab');
+  await lab.getByTestId('sa-runtime-worker').check();
+  await expect(lab.getByTestId('sa-runtime-status')).toHaveText('Runs in the browser Worker.');
+  await setNumber(lab, 'requests', '60');
+  await setNumber(lab, 'clients', '20');
+  // the handler: both reads at once, and one request in ten fails
+  await typeHandler(page, lab, [
+    'export async function handle(req, ctx) {',
+    'if (req.userId % 10 === 0) throw new Error("user " + req.userId + " is banned");',
+    'const [user, cart] = await Promise.all([ctx.db.get(`user:${req.userId}`), ctx.db.get(`cart:${req.cartId}`)]);',
+    'return { user: user.id, total: cart.totalCents };',
+    '}',
+  ]);
+  await expect(lab.locator('[data-code-editor]')).toContainText('is banned');
+  await lab.getByTestId('sa-run').click();
+  await expect(lab.getByTestId('sa-error')).toHaveCount(0);
+  await expect(lab.getByTestId('lab-badge')).toHaveText('edited');
+  await expect(lab.getByTestId('sa-run')).toHaveAttribute('data-runs', '1', { timeout: 60_000 });
+
+  const table = lab.getByTestId('sa-table');
+  const throughput: Record<string, number> = {};
+  for (const v of ['sync', 'async', 'sync-batch', 'parallel']) {
+    const row = table.getByTestId(`sa-row-${v}`);
+    await expect(row).toHaveAttribute('data-status', 'ok');
+    await expect(row).toHaveAttribute('data-runner', 'worker');
+    throughput[v] = Number(await row.getAttribute('data-throughput'));
+    expect(throughput[v]).toBeGreaterThan(0);
+    // the thrown errors are errored requests, not a failed run
+    expect(Number(await row.getAttribute('data-errors'))).toBeGreaterThan(0);
+  }
+  // the contrasts the lesson teaches, with wide margins (a shared CI machine)
+  expect(throughput.async).toBeGreaterThan(5 * throughput.sync);
+  expect(throughput['sync-batch']).toBeGreaterThan(3 * throughput.sync);
+  // both charts show a mark per variant
+  await expect(lab.getByTestId('sa-bars').locator('g[data-variant]')).toHaveCount(4);
+  await expect(lab.getByTestId('sa-cdf').locator('path[data-variant]')).toHaveCount(4);
+  const reading = lab.getByTestId('lab-narration');
+  await expect(reading).toContainText(/Async served \d+× the requests per second of sync/);
+  await expect(reading).toContainText('Little’s law on your');
+  await expect(reading).toContainText(/Errored requests: \d+ under sync/);
+  await expect(reading).toContainText('is banned');
+  expect(errors).toEqual([]);
+
+  // the link carries config, code and results: a fresh page shows the same numbers, labelled as the link's
+  await page.waitForTimeout(600); // the URL is written at most every 400 ms
+  const url = page.url();
+  expect(url).toContain('lab.code=');
+  expect(url).toContain('lab.res=');
+  const other = await page.context().newPage();
+  await cutStackBlitz(other);
+  const copy = await openLab(other, url.replace(/^https?:\/\/[^/]+/, ''), 'lab');
+  await expect(copy.getByTestId('sa-link-results')).toContainText('measured by whoever shared it, in browser worker');
+  await expect(copy.getByTestId('lab-badge')).toHaveText('edited');
+  await expect(copy.getByTestId('sa-param-requests')).toHaveValue('60');
+  const shared = Number(await copy.getByTestId('sa-row-async').getAttribute('data-throughput'));
+  expect(Math.abs(shared - throughput.async) / throughput.async).toBeLessThan(0.01); // 3 significant digits
+  await other.close();
+});
+
+test('a handler stuck in a loop is stopped at the budget, the next variant still runs, and the page stays responsive', async ({ page }) => {
+  test.setTimeout(60_000);
+  const lab = await openLab(page, LAB_PAGE, 'lab');
+  await lab.getByTestId('sa-runtime-worker').check();
+  for (const v of ['sync-batch', 'parallel']) await lab.getByTestId(`sa-variant-${v}`).uncheck();
+  await setNumber(lab, 'budget', '3');
+  await setNumber(lab, 'requests', '20');
+  // a synchronous loop: the async variant cannot escape it either
+  await typeHandler(page, lab, ['export async function handle(req, ctx) {', 'for (;;) {}', '}']);
+  await lab.getByTestId('sa-run').click();
+  const sync = lab.getByTestId('sa-progress-sync');
+  await expect(sync).toHaveAttribute('data-state', 'running');
+  // while the Worker spins, the page answers: a click lands and a frame is painted quickly
+  const before = Date.now();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+  expect(Date.now() - before).toBeLessThan(500);
+  await page.locator('[data-theme-toggle]').click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark', { timeout: 1_000 });
+  await expect(sync).toHaveAttribute('data-state', 'timedOut', { timeout: 8_000 });
+  await expect(sync).toContainText('Stopped at the time budget (3 s of real time)');
+  await expect(lab.getByTestId('sa-progress-async')).toHaveAttribute('data-state', 'timedOut', { timeout: 8_000 });
+  await expect(lab.getByTestId('sa-run')).toBeEnabled();
+  await expect(lab.getByTestId('sa-row-sync')).toHaveAttribute('data-status', 'timedOut');
+  await expect(lab.getByTestId('lab-narration')).toHaveText('No variant finished, so there is nothing to compare yet.');
+});
+
+test('a syntax error is shown at its line and nothing runs; out-of-range settings are clamped with a note', async ({ page }) => {
+  const lab = await openLab(page, LAB_PAGE, 'lab');
+  await typeHandler(page, lab, ['export async function handle(req, ctx) {', 'const x = ;', '}']);
+  await lab.getByTestId('sa-run').click();
+  await expect(lab.getByTestId('sa-error')).toHaveText('SyntaxError: Unexpected token (line 2, column 13). Nothing ran: fix the handler and run again.');
+  await expect(lab.getByTestId('sa-progress')).toHaveCount(0);
+  await expect(lab.locator('[data-code-editor]')).toContainText('Unexpected token');
+
+  await setNumber(lab, 'clients', '9999');
+  await expect(lab.getByTestId('sa-param-clients')).toHaveValue('500');
+  await expect(lab.getByTestId('clamp-note')).toHaveText('Concurrent clients: 9999 is above the most this exercise allows; using 500.');
+  await setNumber(lab, 'budget', '0.5');
+  await expect(lab.getByTestId('sa-param-budget')).toHaveValue('2');
+  await expect(lab.getByTestId('clamp-note')).toContainText('Time budget: 0.5 s is outside 2–120 s; using 2 s.');
+});
+
+test('a bad link shows the default lab and says so', async ({ page }) => {
+  const lab = await openLab(page, `${LAB_PAGE}?lab.v=sync,turbo`, 'lab');
+  await expect(lab.getByTestId('link-notice')).toContainText("This link's lab settings could not be read (v=sync,turbo)");
+  await expect(lab.getByTestId('sa-variant-sync')).toBeChecked();
+  await expect(lab.getByTestId('sa-variant-parallel')).toBeChecked();
+});
+
+test('keyboard only: reach the settings, pick the runtime, run with Ctrl+Enter from the editor', async ({ page }) => {
+  test.setTimeout(60_000);
+  const lab = await openLab(page, LAB_PAGE, 'lab');
+  await lab.getByTestId('sa-param-requests').focus();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('20');
+  await page.keyboard.press('Tab');
+  await lab.getByTestId('sa-runtime-auto').focus();
+  await page.keyboard.press('ArrowRight'); // radio group: Auto -> Browser Worker
+  await expect(lab.getByTestId('sa-runtime-worker')).toBeChecked();
+  for (const v of ['sync', 'sync-batch', 'parallel']) {
+    await lab.getByTestId(`sa-variant-${v}`).focus();
+    await page.keyboard.press('Space');
+    await expect(lab.getByTestId(`sa-variant-${v}`)).not.toBeChecked();
+  }
+  const editor = lab.locator('[data-code-editor]');
+  await editor.locator('.static').focus();
+  await page.keyboard.press('Enter');
+  await expect(editor).toHaveAttribute('data-editor-state', 'ready', { timeout: 15_000 });
+  await page.keyboard.press('ControlOrMeta+Enter');
+  await expect(lab.getByTestId('sa-run')).toHaveAttribute('data-runs', '1', { timeout: 20_000 });
+  await expect(lab.getByTestId('sa-row-async')).toHaveAttribute('data-status', 'ok');
+});
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`axe: no violations with results shown (${theme})`, async ({ page }) => {
+    test.setTimeout(60_000);
+    await setTheme(page, theme);
+    const lab = await openLab(page, LAB_PAGE, 'lab');
+    await lab.getByTestId('sa-runtime-worker').check();
+    await setNumber(lab, 'requests', '20');
+    await runAndWait(lab);
+    await expect(lab.getByTestId('sa-table')).toBeVisible();
+    await expectNoAxeViolations(page);
+  });
+}
+
+test('real WebContainer: runs the exercise in Node (needs internet; WEBCONTAINER_E2E=1)', async ({ page }) => {
+  test.skip(!process.env.WEBCONTAINER_E2E, 'Set WEBCONTAINER_E2E=1 on a machine with internet: the WebContainer runtime loads from StackBlitz.');
+  test.setTimeout(120_000);
+  await page.unroute(STACKBLITZ);
+  const lab = await openLab(page, LAB_PAGE, 'lab');
+  await lab.getByTestId('sa-runtime-webcontainer').check();
+  await expect(lab.getByTestId('sa-runtime-status')).toHaveText('Runs in the WebContainer (Node).', { timeout: 60_000 });
+  for (const v of ['sync-batch', 'parallel']) await lab.getByTestId(`sa-variant-${v}`).uncheck();
+  await setNumber(lab, 'requests', '40');
+  await runAndWait(lab, 60_000);
+  for (const v of ['sync', 'async']) {
+    const row = lab.getByTestId(`sa-row-${v}`);
+    await expect(row).toHaveAttribute('data-runner', 'webcontainer');
+    await expect(row).toContainText(/node v\d+/);
+  }
+});

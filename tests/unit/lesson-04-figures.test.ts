@@ -1,0 +1,68 @@
+/**
+ * Lesson 4 ("Sync vs async under load") predicts throughputs from closed forms: 1 / service time
+ * for a blocking server, L / W for a closed loop, batch / group time for batching, connections /
+ * (I/O time x reads) under a connection limit. These tests run the exercise CLI (the command the
+ * WebContainer runs) and check each prediction the lesson states against a real measurement, so
+ * the lesson cannot drift from what the lab shows. Measured values sit a little below the
+ * formulas (the event loop and the timers cost time), never above them by more than noise.
+ */
+import { describe, expect, it } from 'vitest';
+import { runOk } from '../support/exercises-cli';
+
+const run = async (...args: string[]) => (await runOk(['--quiet', ...args])).summary;
+
+/** measured within [low, high] x predicted */
+function near(measured: number, predicted: number, low = 0.8, high = 1.05) {
+  expect(measured / predicted, `measured ${measured.toFixed(1)} vs predicted ${predicted}`).toBeGreaterThan(low);
+  expect(measured / predicted, `measured ${measured.toFixed(1)} vs predicted ${predicted}`).toBeLessThan(high);
+}
+
+describe('lesson 4: the numbers it predicts hold on real runs', () => {
+  it('sync: 1 / (2 x 20 ms) = 25 per second, and a p50 of about 50 x 40 ms = 2 s with 50 clients', async () => {
+    const s = await run('--exercise', 'io-db', '--variant', 'sync', '--handler', 'starter', '--clients', '50', '--requests', '100', '--io-ms', '20');
+    near(s.throughput, 25);
+    near(s.p50, 2000, 0.85, 1.15);
+  }, 30_000);
+
+  it('async: 50 / 40 ms = 1,250 per second; with Promise.all 50 / 20 ms = 2,500 per second', async () => {
+    const starter = await run('--exercise', 'io-db', '--variant', 'async', '--handler', 'starter', '--clients', '50', '--requests', '300');
+    near(starter.throughput, 1250);
+    const solution = await run('--exercise', 'io-db', '--variant', 'async', '--handler', 'solution', '--clients', '50', '--requests', '300');
+    near(solution.throughput, 2500);
+    // and the p99 stays close to the p50 (the almost vertical line)
+    expect(starter.p99 / starter.p50).toBeLessThan(1.3);
+  }, 30_000);
+
+  it('Promise.all changes nothing under sync (blocking reads still run one after the other)', async () => {
+    const s = await run('--exercise', 'io-db', '--variant', 'sync', '--handler', 'solution', '--clients', '10', '--requests', '40');
+    near(s.throughput, 25);
+  }, 30_000);
+
+  it('a pool of 4 blocking threads: 4 / 40 ms = 100 per second', async () => {
+    const s = await run('--exercise', 'io-db', '--variant', 'parallel', '--handler', 'starter', '--pool', '4', '--requests', '200');
+    near(s.throughput, 100);
+  }, 30_000);
+
+  it('batching 20: 20 requests per 2 x (20 + 20 x 0.1) ms = about 455 per second, with a wider tail than async', async () => {
+    const s = await run('--exercise', 'io-db', '--variant', 'sync-batch', '--handler', 'starter', '--batch', '20', '--requests', '300');
+    near(s.throughput, 20 / 0.044);
+    expect(s.p99 / s.p50).toBeGreaterThan(1.2);
+  }, 30_000);
+
+  it('4 connections: async is capped at 4 / 20 ms / 2 reads = 100 per second; batching is not, and wins', async () => {
+    const a = await run('--exercise', 'io-db', '--variant', 'async', '--handler', 'starter', '--db-limit', '4', '--requests', '300');
+    near(a.throughput, 100);
+    const b = await run('--exercise', 'io-db', '--variant', 'sync-batch', '--handler', 'starter', '--db-limit', '4', '--requests', '300');
+    expect(b.throughput / a.throughput).toBeGreaterThan(4);
+  }, 30_000);
+
+  it('CPU-bound: async serves what sync serves; the cheap token doubles both', async () => {
+    const sync = await run('--exercise', 'cpu-hash', '--variant', 'sync', '--handler', 'starter', '--cpu-rounds', '1000000', '--requests', '100');
+    const async = await run('--exercise', 'cpu-hash', '--variant', 'async', '--handler', 'starter', '--cpu-rounds', '1000000', '--requests', '100');
+    const solved = await run('--exercise', 'cpu-hash', '--variant', 'sync', '--handler', 'solution', '--cpu-rounds', '1000000', '--requests', '100');
+    expect(async.throughput / sync.throughput).toBeGreaterThan(0.8);
+    expect(async.throughput / sync.throughput).toBeLessThan(1.25);
+    expect(solved.throughput / sync.throughput).toBeGreaterThan(1.6);
+    expect(solved.throughput / sync.throughput).toBeLessThan(2.4);
+  }, 60_000);
+});
