@@ -16,45 +16,13 @@
  */
 import { runProgramSync } from '../../simulations/eventloop/run';
 import type { WorkerResponse, WorkerRunRequest } from './types';
+import { harden } from '../../content/exercises/_runtime/harden.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = scope.postMessage.bind(scope);
 const now = performance.now.bind(performance);
 
 export const DEFAULT_WALL_MS = 2_000;
-
-/** Globals learner code has no business with, removed from the worker scope (best effort). */
-const REMOVE = [
-  'fetch',
-  'XMLHttpRequest',
-  'WebSocket',
-  'WebTransport',
-  'EventSource',
-  'importScripts',
-  'indexedDB',
-  'caches',
-  'BroadcastChannel',
-  'Worker',
-  'SharedWorker',
-  'MessageChannel',
-  'postMessage',
-  'close',
-  'navigator',
-];
-
-function harden(): void {
-  for (const name of REMOVE) {
-    for (let o: object | null = scope; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-      try {
-        if (Object.prototype.hasOwnProperty.call(o, name)) {
-          Object.defineProperty(o, name, { value: undefined, configurable: false, writable: false });
-        }
-      } catch {
-        /* not configurable: leave it */
-      }
-    }
-  }
-}
 
 function respond(message: WorkerResponse): void {
   try {
@@ -81,4 +49,4 @@ function onMessage(event: MessageEvent<WorkerRunRequest>): void {
 }
 
 scope.addEventListener('message', onMessage);
-harden();
+harden(scope);

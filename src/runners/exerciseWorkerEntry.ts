@@ -15,9 +15,16 @@
  * One run per Worker: the runner terminates the Worker when the run ends.
  */
 import { runJob } from '../../content/exercises/_runtime/browser-adapter.js';
+import { harden } from '../../content/exercises/_runtime/harden.js';
 import type { ExerciseWorkerMessage, ExerciseWorkerRequest } from './exerciseWorker';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
+// Private references to what the run needs, taken before the learner's code can load; then the
+// scope loses its network, storage and messaging globals (see _runtime/harden.js).
+const postMessage = scope.postMessage.bind(scope);
+const SavedWorker = Worker;
+const cores = scope.navigator?.hardwareConcurrency ?? 1;
+harden(scope);
 
 /** slug -> parsed exercise.json */
 const exercises: Record<string, object> = {};
@@ -29,7 +36,7 @@ for (const [path, data] of Object.entries(
 }
 
 /** The adapter posts ExerciseWorkerMessage objects (typed loosely there, as plain JS). */
-const post = (message: ExerciseWorkerMessage | object) => scope.postMessage(message);
+const post = (message: ExerciseWorkerMessage | object) => postMessage(message);
 
 let started = false;
 scope.addEventListener('message', (event: MessageEvent) => {
@@ -44,8 +51,12 @@ scope.addEventListener('message', (event: MessageEvent) => {
   void runJob(data.job, {
     exercises,
     post,
-    createPoolWorker: () =>
-      new Worker(new URL('../../content/exercises/_runtime/browser-worker.js', import.meta.url), { type: 'module' }),
+    cores,
+    createPoolWorker: () => {
+      // the global is gone (harden); the literal `new Worker(new URL(...))` is what Vite bundles
+      const Worker = SavedWorker;
+      return new Worker(new URL('../../content/exercises/_runtime/browser-worker.js', import.meta.url), { type: 'module' });
+    },
   }).catch((error: unknown) => {
     // runJob reports its own failures; this is the last resort (e.g. post itself threw)
     post({ type: 'output', text: JSON.stringify({ fatal: { message: error instanceof Error ? error.message : String(error), usage: false } }) + '\n' });

@@ -182,6 +182,27 @@ test('a handler stuck in a loop is stopped at the budget, the next variant still
   await expect(lab.getByTestId('lab-narration')).toHaveText('No variant finished, so there is nothing to compare yet.');
 });
 
+test('the handler cannot reach the network, storage or the page, in the main Worker or a pool thread', async ({ page }) => {
+  test.setTimeout(60_000);
+  const lab = await openLab(page, LAB_PAGE, 'lab');
+  await lab.getByTestId('sa-runtime-worker').check();
+  for (const v of ['sync', 'sync-batch']) await lab.getByTestId(`sa-variant-${v}`).uncheck();
+  await setNumber(lab, 'requests', '8');
+  await typeHandler(page, lab, [
+    'export async function handle(req, ctx) {',
+    "const reachable = ['fetch', 'XMLHttpRequest', 'WebSocket', 'indexedDB', 'caches', 'importScripts', 'postMessage', 'Worker', 'navigator', 'document', 'localStorage'].filter((n) => typeof globalThis[n] !== 'undefined');",
+    "if (reachable.length) throw new Error('reachable: ' + reachable.join(' '));",
+    'return 1;',
+    '}',
+  ]);
+  await runAndWait(lab);
+  for (const v of ['async', 'parallel']) {
+    const row = lab.getByTestId(`sa-row-${v}`);
+    await expect(row).toHaveAttribute('data-status', 'ok');
+    await expect(row, await lab.getByTestId('lab-narration').textContent() ?? '').toHaveAttribute('data-errors', '0');
+  }
+});
+
 test('a syntax error is shown at its line and nothing runs; out-of-range settings are clamped with a note', async ({ page }) => {
   const lab = await openLab(page, LAB_PAGE, 'lab');
   await typeHandler(page, lab, ['export async function handle(req, ctx) {', 'const x = ;', '}']);

@@ -1,0 +1,43 @@
+/**
+ * Browser Workers only: remove the globals a learner's code has no business with (network,
+ * storage, spawning, messaging) from a Worker's global scope, before that code is loaded. The
+ * caller keeps private references to what it needs first (postMessage, the Worker constructor).
+ *
+ * MessageChannel stays (the async server uses one for its macrotask hops): without postMessage,
+ * a channel made in here cannot reach outside.
+ *
+ * Best effort, and a second wall: the page is cross-origin isolated (COEP require-corp), and
+ * a Worker has no DOM. Dynamic import() is syntax, not a global; the lab refuses handler source
+ * that contains it.
+ */
+export const NETWORK_STORAGE_AND_MESSAGING = [
+  'fetch',
+  'XMLHttpRequest',
+  'WebSocket',
+  'WebTransport',
+  'EventSource',
+  'importScripts',
+  'indexedDB',
+  'caches',
+  'BroadcastChannel',
+  'Worker',
+  'SharedWorker',
+  'postMessage',
+  'close',
+  'navigator',
+];
+
+/** Redefines each name as undefined, read-only, on the scope and its prototypes. */
+export function harden(scope, names = NETWORK_STORAGE_AND_MESSAGING) {
+  for (const name of names) {
+    for (let o = scope; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+      try {
+        if (Object.prototype.hasOwnProperty.call(o, name)) {
+          Object.defineProperty(o, name, { value: undefined, configurable: false, writable: false });
+        }
+      } catch {
+        /* not configurable: leave it */
+      }
+    }
+  }
+}
