@@ -5,6 +5,7 @@
 import { PRESETS as SCHEDULER_PRESETS } from '../../simulations/scheduler/presets';
 import { EXAMPLES as EVENT_LOOP_EXAMPLES } from '../../simulations/eventloop/examples';
 import { EXERCISES as SYNC_ASYNC_EXERCISES } from './SyncAsyncLab/lab';
+import { PRESETS as ACTOR_PRESETS } from '../../simulations/actors/presets';
 
 export interface LabPreset {
   name: string;
@@ -37,6 +38,12 @@ export const LABS: LabInfo[] = [
     title: 'Sync vs async lab',
     description: 'Your request handler under a blocking server, an event loop, sync with batching and a thread pool, measured in real Node or a browser Worker.',
     presets: SYNC_ASYNC_EXERCISES.map((e) => ({ name: e.slug, title: e.title, description: e.description })),
+  },
+  {
+    id: 'actors',
+    title: 'Actor lab',
+    description: 'Actors that own their state, mailboxes, supervisors that restart crashed actors, bounded mailboxes and backpressure, from your own JavaScript.',
+    presets: ACTOR_PRESETS.map((p) => ({ name: p.id, title: p.title, description: p.description })),
   },
 ];
 

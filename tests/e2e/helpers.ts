@@ -10,13 +10,16 @@ export const PAGES = [
   '/lessons/the-event-loop/',
   '/lessons/callbacks-promises-async-await/',
   '/lessons/sync-vs-async-under-load/',
+  '/lessons/actors/',
   '/labs/scheduler/',
   '/labs/event-loop/',
   '/labs/editor/',
   '/labs/sync-async/',
+  '/labs/actors/',
   '/present/scheduler/',
   '/present/event-loop/',
   '/present/sync-async/',
+  '/present/actors/',
   '/does-not-exist/',
 ];
 

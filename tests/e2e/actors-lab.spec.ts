@@ -1,0 +1,277 @@
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expectNoAxeViolations, setTheme, waitForHydration, watchErrors } from './helpers';
+
+/**
+ * The actor lab on its own page (/labs/actors/, instances #system and #crash): the presets play
+ * and step both ways, a learner-written behaviour runs, a thrown error shows as a crash and a
+ * restart (and at its line in the editor), keyboard-only use, permalinks, the presenter view, and
+ * axe in both themes.
+ */
+const PAGE = '/labs/actors/';
+
+async function openLab(page: Page, id = 'system', query = ''): Promise<Locator> {
+  await page.goto(`${PAGE}${query}`);
+  const lab = page.locator(`#${id}`);
+  await lab.scrollIntoViewIfNeeded();
+  await waitForHydration(page, `#${id}`);
+  // the first run has come back from the worker
+  await expect(lab.getByTestId('actors-stats')).toBeVisible({ timeout: 15_000 });
+  return lab;
+}
+
+const scrub = (lab: Locator) => lab.getByTestId('lab-scrub');
+const narration = (lab: Locator) => lab.getByTestId('lab-narration');
+const ledger = (lab: Locator, key: string) => lab.getByTestId(`ledger-${key}`).locator('td');
+
+async function typeProgram(page: Page, lab: Locator, lines: string[]) {
+  const editor = lab.locator('[data-code-editor]');
+  if ((await editor.getAttribute('data-editor-state')) === 'static') await editor.locator('.static').click();
+  else await editor.locator('.monaco-editor .view-lines').click();
+  await expect(editor).toHaveAttribute('data-editor-state', 'ready', { timeout: 15_000 });
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  // Monaco closes brackets as they are typed: every line here is balanced on its own, so the
+  // closers typed at its end overtype the ones Monaco added.
+  for (const [k, line] of lines.entries()) {
+    if (k > 0) await page.keyboard.press('Enter');
+    await page.keyboard.type(line);
+  }
+}
+
+async function runAndWait(lab: Locator, action: () => Promise<void>) {
+  const runs = Number(await lab.getByTestId('actors-run').getAttribute('data-runs'));
+  await action();
+  await expect(lab.getByTestId('actors-run')).toHaveAttribute('data-runs', String(runs + 1), { timeout: 15_000 });
+  await expect(lab.getByTestId('actors-run')).toHaveText(/Run$/);
+}
+
+async function stepUntil(lab: Locator, text: string | RegExp, max = 200) {
+  for (let i = 0; i < max; i++) {
+    const now = (await narration(lab).textContent()) ?? '';
+    if (typeof text === 'string' ? now.includes(text) : text.test(now)) return;
+    await lab.getByTestId('lab-step').click();
+  }
+  throw new Error(`never reached a step saying ${text}`);
+}
+
+for (const preset of ['lost-updates', 'supervisor', 'overflow', 'ask-timeout']) {
+  test(`the ${preset} preset plays, pauses and steps both ways`, async ({ page }) => {
+    const errors = watchErrors(page);
+    const lab = await openLab(page, 'system', `?system.p=${preset}`);
+    await expect(lab.getByTestId('actors-preset')).toHaveValue(preset);
+    await expect(lab.getByTestId('actor-graph')).toBeVisible();
+    // play moves the step; pause stops it
+    await lab.getByTestId('lab-play').click();
+    await expect.poll(async () => Number(await scrub(lab).inputValue())).toBeGreaterThan(3);
+    await lab.getByTestId('lab-play').click();
+    const paused = await scrub(lab).inputValue();
+    await page.waitForTimeout(400);
+    expect(await scrub(lab).inputValue()).toBe(paused);
+    // step forward twice, back once: the narration and ledger are those of the earlier step
+    await lab.getByTestId('lab-step').click();
+    const text = await narration(lab).textContent();
+    const sent = await ledger(lab, 'sent').textContent();
+    await lab.getByTestId('lab-step').click();
+    await lab.getByTestId('lab-back').click();
+    await expect(narration(lab)).toHaveText(text!);
+    await expect(ledger(lab, 'sent')).toHaveText(sent!);
+    // at the end, every message is accounted for
+    await scrub(lab).focus();
+    await page.keyboard.press('End');
+    await expect(narration(lab)).toContainText('The run is over');
+    await expect(lab.getByTestId('ledger-check')).toContainText('Every message sent is accounted for');
+    expect(errors).toEqual([]);
+  });
+}
+
+test('the lost-update preset ends with the shared count far behind and the actor at 1,000', async ({ page }) => {
+  const lab = await openLab(page);
+  await scrub(lab).focus();
+  await page.keyboard.press('End');
+  await expect(lab.getByTestId('watch-shared-count').locator('dd')).toHaveText('21');
+  await expect(lab.getByTestId('actor-counter')).toContainText('{ count: 1000 }');
+  await expect(ledger(lab, 'sent')).toHaveText('3,000');
+});
+
+test('the overflow preset never lets a mailbox hold more than 5, and the blocked producer is held back', async ({ page }) => {
+  const lab = await openLab(page, 'system', '?system.p=overflow&system.step=300');
+  await expect(lab.getByTestId('actor-slow/block')).toHaveAttribute('data-mailbox', '5');
+  await expect(lab.getByTestId('actor-fast/block')).toHaveAttribute('data-status', 'blocked');
+  await expect(lab.getByTestId('actor-slow/drop-newest')).toContainText('dropped');
+  for (let i = 0; i < 30; i++) {
+    await lab.getByTestId('lab-step').click();
+    for (const name of ['slow/drop-newest', 'slow/drop-oldest', 'slow/block']) {
+      expect(Number(await lab.getByTestId(`actor-${name}`).getAttribute('data-mailbox'))).toBeLessThanOrEqual(5);
+    }
+  }
+});
+
+test('a learner-written behaviour runs', async ({ page }) => {
+  const errors = watchErrors(page);
+  const lab = await openLab(page);
+  await typeProgram(page, lab, [
+    `const greet = (name, ctx) => { ctx.state.greeted += 1; ctx.log('hello ' + name); };`,
+    `actor('greeter', { init: () => ({ greeted: 0 }), receive: greet });`,
+    `send('greeter', 'Ada');`,
+    `send('greeter', 'Grace', { at: 5 });`,
+  ]);
+  await expect(lab.getByTestId('actors-status')).toContainText('press Run');
+  await runAndWait(lab, () => lab.getByTestId('actors-run').click());
+  await expect(lab.getByTestId('lab-badge')).toHaveText('edited');
+  await expect(lab.getByTestId('actors-preset')).toHaveValue('');
+  await scrub(lab).focus();
+  await page.keyboard.press('End');
+  await expect(lab.getByTestId('actor-greeter')).toContainText('{ greeted: 2 }');
+  await expect(lab.getByTestId('actor-log')).toContainText('hello Grace');
+  await expect(ledger(lab, 'processed')).toHaveText('2');
+  expect(errors).toEqual([]);
+});
+
+test('a thrown error shows as a crash, a restart, and a mark at its line', async ({ page }) => {
+  const lab = await openLab(page);
+  await typeProgram(page, lab, [
+    `// a worker that cannot do bad jobs`,
+    `const check = (job) => { if (job === 'bad') throw new Error('cannot do ' + job); };`,
+    `actor('worker', { init: () => ({ n: 0 }), receive(job, ctx) { ctx.state.n += 1; check(job); } });`,
+    `send('worker', 'good');`,
+    `send('worker', 'bad', { at: 5 });`,
+    `send('worker', 'good', { at: 10 });`,
+  ]);
+  await runAndWait(lab, () => lab.getByTestId('actors-run').click());
+  await stepUntil(lab, '✕ worker crashes');
+  await expect(narration(lab)).toContainText('cannot do bad (line 2)');
+  const node = lab.getByTestId('actor-worker');
+  await expect(node).toHaveAttribute('data-status', 'crashed');
+  await expect(node).toHaveAttribute('data-crashes', '1');
+  await expect(lab.locator('[data-code-editor]')).toContainText('line 2');
+  await lab.getByTestId('lab-step').click();
+  await expect(narration(lab)).toContainText('system restarts worker with fresh state { n: 0 }');
+  await expect(node).toHaveAttribute('data-restarts', '1');
+  // the supervision tree shows the restart too
+  await lab.getByTestId('actors-view-supervision').check();
+  await expect(lab.getByTestId('tree-worker')).toHaveAttribute('data-restarts', '1');
+  // stepping back undoes the restart
+  await lab.getByTestId('lab-back').click();
+  await expect(lab.getByTestId('tree-worker')).toHaveAttribute('data-restarts', '0');
+  await expect(ledger(lab, 'crashed')).toHaveText('1');
+});
+
+test('a syntax error is shown at its line and nothing runs', async ({ page }) => {
+  const lab = await openLab(page);
+  await typeProgram(page, lab, [`// one comma missing`, `actor('a', { receive(m, ctx) { ctx.send('b' 1); } });`]);
+  await runAndWait(lab, () => lab.getByTestId('actors-run').click());
+  await expect(lab.getByTestId('actors-error')).toContainText('SyntaxError');
+  await expect(lab.getByTestId('actors-error')).toContainText('line 2');
+  await expect(narration(lab)).toContainText('Nothing ran');
+});
+
+test('an infinite loop in a behaviour is stopped by the time budget while the page keeps responding', async ({ page }) => {
+  const lab = await openLab(page);
+  await typeProgram(page, lab, [`actor('spin', { receive() { while (true) {} } });`, `send('spin', 1);`]);
+  await runAndWait(lab, () => lab.getByTestId('actors-run').click());
+  await expect(lab.getByTestId('actors-error')).toContainText('real time');
+  // the page stayed responsive: the other lab still steps
+  const other = page.locator('#crash');
+  await other.scrollIntoViewIfNeeded();
+  await expect(other.getByTestId('actors-stats')).toBeVisible({ timeout: 15_000 });
+  await other.getByTestId('lab-step').click();
+  await expect(other.getByTestId('lab-scrub')).toHaveValue('1');
+});
+
+test('the lab is usable from the keyboard alone', async ({ page }) => {
+  const lab = await openLab(page, 'system', '?system.p=supervisor');
+  await lab.getByTestId('lab-step').focus();
+  await page.keyboard.press('Enter');
+  await expect(scrub(lab)).toHaveValue('1');
+  await page.keyboard.press('ArrowRight');
+  await expect(scrub(lab)).toHaveValue('2');
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect(scrub(lab)).toHaveValue('12');
+  await page.keyboard.press('ArrowLeft');
+  await expect(scrub(lab)).toHaveValue('11');
+  await page.keyboard.press('End');
+  await expect(narration(lab)).toContainText('The run is over');
+  await page.keyboard.press('Home');
+  await expect(scrub(lab)).toHaveValue('0');
+  await scrub(lab).focus();
+  await page.keyboard.press('Space');
+  await expect.poll(async () => Number(await scrub(lab).inputValue())).toBeGreaterThan(0);
+  await page.keyboard.press('Space');
+  await expect(lab.getByTestId('lab-play')).toHaveAccessibleName(/play/i);
+
+  // the view switch is a radio group: arrow keys move between views and do not step the timeline
+  const at = await scrub(lab).inputValue();
+  await lab.getByTestId('actors-view-messages').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(lab.getByTestId('actors-view-supervision')).toBeChecked();
+  await expect(lab.getByTestId('actor-tree')).toBeVisible();
+  expect(await scrub(lab).inputValue()).toBe(at);
+
+  // every control is reachable with Tab
+  await lab.getByTestId('actors-preset').focus();
+  const seen = new Set<string>();
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press('Tab');
+    const id = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.closest('[data-testid]')?.getAttribute('data-testid') ?? '');
+    if (id) seen.add(id);
+  }
+  for (const id of ['actors-threads', 'lab-play', 'lab-step', 'lab-back', 'lab-scrub', 'actors-run']) {
+    expect(seen.has(id), `${id} is reachable with Tab (saw ${[...seen].join(', ')})`).toBe(true);
+  }
+});
+
+test('threads: one thread for the whole system makes the run longer', async ({ page }) => {
+  const lab = await openLab(page, 'system', '?system.p=overflow');
+  const before = await lab.getByTestId('actors-stats').textContent();
+  await runAndWait(lab, async () => {
+    await lab.getByTestId('actors-threads').selectOption('1');
+  });
+  const after = await lab.getByTestId('actors-stats').textContent();
+  const end = (s: string | null) => Number(/ends at t = ([\d,.]+) ms/.exec(s ?? '')![1].replace(/,/g, ''));
+  expect(end(after)).toBeGreaterThan(end(before));
+});
+
+test('a permalink reproduces the code, settings and step in a new page', async ({ page, browser }) => {
+  const lab = await openLab(page, 'system', '?system.p=ask-timeout');
+  for (let i = 0; i < 9; i++) await lab.getByTestId('lab-step').click();
+  const text = await narration(lab).textContent();
+  await expect.poll(() => page.url()).toContain('system.step=9');
+  const other = await browser.newPage();
+  await other.goto(page.url());
+  const again = other.locator('#system');
+  await again.scrollIntoViewIfNeeded();
+  await waitForHydration(other, '#system');
+  await expect(again.getByTestId('actors-stats')).toBeVisible({ timeout: 15_000 });
+  await expect(narration(again)).toHaveText(text!);
+  await expect(again.getByTestId('actors-preset')).toHaveValue('ask-timeout');
+  // the other lab on the page is untouched
+  await other.close();
+});
+
+test('a malformed link shows the default lab and a one-line notice', async ({ page }) => {
+  const lab = await openLab(page, 'system', '?system.threads=lots');
+  await expect(lab.getByTestId('link-notice')).toBeVisible();
+  await expect(lab.getByTestId('actors-preset')).toHaveValue('lost-updates');
+});
+
+test('the presenter view opens from a URL and is keyboard driven', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/present/actors/?preset=overflow');
+  await expect(page.getByTestId('actor-graph')).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId('actors-stats')).toBeVisible({ timeout: 15_000 });
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('lab-narration')).toContainText('The run is over');
+  expect(errors).toEqual([]);
+});
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`no axe violations with a run in progress, in the ${theme} theme`, async ({ page }) => {
+    await setTheme(page, theme);
+    const lab = await openLab(page, 'system', '?system.p=overflow&system.step=300');
+    await expect(lab.getByTestId('actor-fast/block')).toHaveAttribute('data-status', 'blocked');
+    const crash = page.locator('#crash');
+    await crash.scrollIntoViewIfNeeded();
+    await expect(crash.getByTestId('actors-stats')).toBeVisible({ timeout: 15_000 });
+    await expectNoAxeViolations(page);
+  });
+}
