@@ -94,6 +94,13 @@ test('the lesson falls back to the browser Worker when the WebContainer cannot s
   expect(errors.filter((e) => !/stackblitz|ERR_INTERNET_DISCONNECTED|Failed to load resource/i.test(e))).toEqual([]);
 });
 
+test('lesson 4 shows code in its prerequisites as code, not as backticks', async ({ page }) => {
+  await page.goto(LESSON);
+  const prereq = page.locator('section[aria-labelledby="prereq-h"]');
+  await expect(prereq.locator('code', { hasText: 'Promise.all' })).toBeVisible();
+  await expect(prereq).not.toContainText('`');
+});
+
 test('an edited handler runs under every variant, with results, charts and a reading per variant', async ({ page }) => {
   test.setTimeout(90_000);
   const errors = watchErrors(page);
