@@ -17,6 +17,11 @@ export const isolationHeaders = {
 export default defineConfig({
   site: 'https://async.example',
   integrations: [mdx(), svelte()],
+  // Code blocks follow the site theme (global.css switches to the dark colours under
+  // data-theme="dark"). The "-default" GitHub themes keep comments above 4.5:1 contrast.
+  markdown: {
+    shikiConfig: { themes: { light: 'github-light-default', dark: 'github-dark-default' } },
+  },
   server: { headers: isolationHeaders },
   vite: {
     server: { headers: isolationHeaders },
