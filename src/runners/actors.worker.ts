@@ -14,44 +14,13 @@
  */
 import { runSource } from '../../simulations/actors/source';
 import type { ActorsWorkerRequest, ActorsWorkerResponse } from './actorsRunner';
+import { harden } from '../../content/exercises/_runtime/harden.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = scope.postMessage.bind(scope);
 const now = performance.now.bind(performance);
 
 const DEFAULT_WALL_MS = 2_000;
-
-const REMOVE = [
-  'fetch',
-  'XMLHttpRequest',
-  'WebSocket',
-  'WebTransport',
-  'EventSource',
-  'importScripts',
-  'indexedDB',
-  'caches',
-  'BroadcastChannel',
-  'Worker',
-  'SharedWorker',
-  'MessageChannel',
-  'postMessage',
-  'close',
-  'navigator',
-];
-
-function harden(): void {
-  for (const name of REMOVE) {
-    for (let o: object | null = scope; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-      try {
-        if (Object.prototype.hasOwnProperty.call(o, name)) {
-          Object.defineProperty(o, name, { value: undefined, configurable: false, writable: false });
-        }
-      } catch {
-        /* not configurable: leave it */
-      }
-    }
-  }
-}
 
 function respond(message: ActorsWorkerResponse): void {
   try {
@@ -82,4 +51,4 @@ function onMessage(event: MessageEvent<ActorsWorkerRequest>): void {
 }
 
 scope.addEventListener('message', onMessage);
-harden();
+harden(scope);

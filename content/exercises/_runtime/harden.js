@@ -1,5 +1,7 @@
 /**
- * Browser Workers only: remove the globals a learner's code has no business with (network,
+ * Browser Workers only (the exercise pool threads here, and the site's sandboxes in src/runners:
+ * the exercise run, the event-loop and the actor Workers, which import it from here because
+ * exercises may not import the site): remove the globals a learner's code has no business with (network,
  * storage, spawning, messaging) from a Worker's global scope, before that code is loaded. The
  * caller keeps private references to what it needs first (postMessage, the Worker constructor).
  *
