@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 
 const PORT = 4391;
-const PAGES = ['/lessons/concurrency-vs-parallelism/', '/lessons/the-event-loop/', '/lessons/callbacks-promises-async-await/', '/lessons/sync-vs-async-under-load/', '/lessons/actors/'];
+const PAGES = ['/lessons/concurrency-vs-parallelism/', '/lessons/the-event-loop/', '/lessons/callbacks-promises-async-await/', '/lessons/sync-vs-async-under-load/', '/lessons/actors/', '/lessons/dataflow/'];
 /** Page whose first code editor is timed from click to an editable Monaco editor. */
 const EDITOR_PAGE = '/lessons/the-event-loop/';
 const BUDGET_KB = 60;

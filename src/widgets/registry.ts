@@ -6,6 +6,7 @@ import { PRESETS as SCHEDULER_PRESETS } from '../../simulations/scheduler/preset
 import { EXAMPLES as EVENT_LOOP_EXAMPLES } from '../../simulations/eventloop/examples';
 import { EXERCISES as SYNC_ASYNC_EXERCISES } from './SyncAsyncLab/lab';
 import { PRESETS as ACTOR_PRESETS } from '../../simulations/actors/presets';
+import { PRESETS as DATAFLOW_PRESETS } from '../../simulations/dataflow/presets';
 
 export interface LabPreset {
   name: string;
@@ -44,6 +45,12 @@ export const LABS: LabInfo[] = [
     title: 'Actor lab',
     description: 'Actors that own their state, mailboxes, supervisors that restart crashed actors, bounded mailboxes and backpressure, from your own JavaScript.',
     presets: ACTOR_PRESETS.map((p) => ({ name: p.id, title: p.title, description: p.description })),
+  },
+  {
+    id: 'dataflow',
+    title: 'Dataflow lab',
+    description: 'A job graph of operators on bounded channels: the slowest stage sets the pace, backpressure reaches the source, hot keys defeat parallelism.',
+    presets: DATAFLOW_PRESETS.map((p) => ({ name: p.id, title: p.title, description: p.description })),
   },
 ];
 

@@ -11,15 +11,18 @@ export const PAGES = [
   '/lessons/callbacks-promises-async-await/',
   '/lessons/sync-vs-async-under-load/',
   '/lessons/actors/',
+  '/lessons/dataflow/',
   '/labs/scheduler/',
   '/labs/event-loop/',
   '/labs/editor/',
   '/labs/sync-async/',
   '/labs/actors/',
+  '/labs/dataflow/',
   '/present/scheduler/',
   '/present/event-loop/',
   '/present/sync-async/',
   '/present/actors/',
+  '/present/dataflow/',
   '/does-not-exist/',
 ];
 

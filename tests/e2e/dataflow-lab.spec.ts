@@ -1,0 +1,300 @@
+/**
+ * The dataflow lab against the built site: presets play and step both ways, changing parallelism
+ * moves the bottleneck mark, keyboard-only use, learner code in the sandbox (a filter that removes
+ * the bottleneck, a syntax error, an endless loop), permalinks, the presenter page, and axe.
+ */
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expectNoAxeViolations, setTheme, waitForHydration, watchErrors } from './helpers';
+
+const PAGE = '/labs/dataflow/';
+
+// Four labs on one page and a machine shared with other test runs: allow more than the default.
+test.describe.configure({ timeout: 60_000 });
+
+async function openLab(page: Page, id: string, query = ''): Promise<Locator> {
+  await page.goto(`${PAGE}${query}`);
+  const lab = page.locator(`#${id}`);
+  await lab.scrollIntoViewIfNeeded();
+  await waitForHydration(page, `#${id}`);
+  await expect(lab.getByTestId('df-graph')).toBeVisible();
+  return lab;
+}
+
+const narration = (lab: Locator) => lab.getByTestId('lab-narration');
+const scrub = (lab: Locator) => lab.getByTestId('lab-scrub');
+const bottleneckNode = (lab: Locator) => lab.locator('[data-bottleneck="true"]');
+
+async function toEnd(lab: Locator) {
+  const max = await scrub(lab).getAttribute('max');
+  await scrub(lab).fill(max!);
+  await expect(scrub(lab)).toHaveValue(max!);
+}
+
+async function setInput(input: Locator, value: string) {
+  await input.fill(value);
+  await input.press('Enter');
+}
+
+for (const id of ['bottleneck', 'skew', 'burst', 'operator']) {
+  test(`preset "${id}" plays, pauses, and steps forward and back to the same state`, async ({ page }) => {
+    const errors = watchErrors(page);
+    const lab = await openLab(page, id);
+    await expect(scrub(lab)).toHaveValue('0');
+    const at0 = await narration(lab).textContent();
+    expect(at0).toMatch(/^t = 0 ms: nothing has run yet/);
+    await lab.getByTestId('lab-play').click();
+    await expect.poll(async () => Number(await scrub(lab).inputValue())).toBeGreaterThan(3);
+    await lab.getByTestId('lab-play').click();
+    const paused = await scrub(lab).inputValue();
+    await page.waitForTimeout(400);
+    expect(await scrub(lab).inputValue()).toBe(paused);
+
+    for (let i = 0; i < 3; i++) await lab.getByTestId('lab-step').click();
+    const there = await narration(lab).textContent();
+    const graphThere = await lab.getByTestId('df-graph').textContent();
+    await lab.getByTestId('lab-step').click();
+    expect(await narration(lab).textContent()).not.toBe(there);
+    await lab.getByTestId('lab-back').click();
+    await expect(narration(lab)).toHaveText(there!);
+    expect(await lab.getByTestId('df-graph').textContent()).toBe(graphThere);
+    await lab.getByTestId('lab-reset').click();
+    await expect(narration(lab)).toHaveText(at0!);
+    expect(errors).toEqual([]);
+  });
+}
+
+test('raising the slow stage’s parallelism moves the bottleneck mark to the sink', async ({ page }) => {
+  const lab = await openLab(page, 'bottleneck');
+  await toEnd(lab);
+  await expect(bottleneckNode(lab)).toHaveAttribute('data-testid', 'df-node-enrich');
+  await expect(lab.getByTestId('df-why')).toContainText('"enrich" is busy 100%');
+  await expect(lab.getByTestId('metric-throughput')).toContainText('250/s');
+
+  await setInput(lab.getByTestId('input-par-enrich'), '2');
+  await expect(lab.getByTestId('metric-throughput')).toContainText('500/s');
+  await expect(bottleneckNode(lab)).toHaveAttribute('data-testid', 'df-node-enrich');
+
+  await setInput(lab.getByTestId('input-par-enrich'), '4');
+  await expect(lab.getByTestId('metric-throughput')).toContainText('800/s');
+  await expect(bottleneckNode(lab)).toHaveAttribute('data-testid', 'df-node-store');
+  await expect(lab.getByTestId('df-why')).toContainText('"store" is busy 100%');
+  await expect(lab.getByTestId('lab-badge')).toHaveText('edited');
+
+  // Out-of-range values are clamped with a note; restore brings the preset back.
+  await setInput(lab.getByTestId('input-par-enrich'), '500');
+  await expect(lab.getByTestId('clamp-note')).toContainText('parallelism of "enrich" was 500');
+  await lab.getByTestId('df-restore').click();
+  await expect(lab.getByTestId('input-par-enrich')).toHaveValue('1');
+  await expect(lab.getByTestId('metric-throughput')).toContainText('250/s');
+});
+
+test('hot keys: more instances barely help, and the mark says skew', async ({ page }) => {
+  const lab = await openLab(page, 'skew');
+  await toEnd(lab);
+  await expect(lab.getByTestId('df-bottleneck-tag')).toContainText('skew');
+  const rateAt = async () => Number((await lab.getByTestId('metric-source-rate').textContent())!.replace(/[^\d]/g, ''));
+  const four = await rateAt();
+  await setInput(lab.getByTestId('input-par-count'), '16');
+  await expect.poll(rateAt).not.toBe(four);
+  const sixteen = await rateAt();
+  expect(sixteen / four).toBeLessThan(1.25);
+  // With even keys, the same 16 instances keep up with the whole input.
+  await setInput(lab.getByTestId('input-skew'), '0');
+  await expect.poll(rateAt).toBeGreaterThan(2900);
+});
+
+test('backpressure vs no limit: the burst piles up at the source, or in an unbounded buffer', async ({ page }) => {
+  const lab = await openLab(page, 'burst');
+  await toEnd(lab);
+  const into = lab.getByTestId('df-edge-parse-process');
+  await expect(lab.getByTestId('metric-backlog')).toContainText('0');
+  // Mid-burst, the source holds records back and the buffer is at its limit.
+  await scrub(lab).fill('75');
+  await expect(narration(lab)).toContainText('A burst is on');
+  await expect(narration(lab)).toContainText('records wait at the source');
+  await expect(into).toContainText('16/16');
+  await lab.getByTestId('input-unbounded').check();
+  await expect(lab.getByTestId('lab-badge')).toHaveText('edited');
+  await expect(into).toContainText('no limit');
+  await expect(narration(lab)).not.toContainText('records wait at the source');
+});
+
+test('the lab is usable from the keyboard alone', async ({ page }) => {
+  const lab = await openLab(page, 'bottleneck');
+  await lab.getByTestId('lab-step').focus();
+  await page.keyboard.press('Enter');
+  await expect(scrub(lab)).toHaveValue('1');
+  await page.keyboard.press('Home');
+  await expect(scrub(lab)).toHaveValue('0');
+  await page.keyboard.press('ArrowRight');
+  await expect(scrub(lab)).toHaveValue('1');
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect(scrub(lab)).toHaveValue('11');
+  await page.keyboard.press('ArrowLeft');
+  await expect(scrub(lab)).toHaveValue('10');
+  await page.keyboard.press('End');
+  const max = await scrub(lab).getAttribute('max');
+  await expect(scrub(lab)).toHaveValue(max!);
+  await scrub(lab).focus();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Space');
+  await expect.poll(async () => Number(await scrub(lab).inputValue())).toBeGreaterThan(0);
+  await page.keyboard.press('Space');
+  await expect(lab.getByTestId('lab-play')).toHaveAccessibleName(/play/i);
+
+  // Tab from the first input reaches every setting and control; typing changes parallelism.
+  await lab.getByTestId('input-par-parse').focus();
+  const seen = new Set<string>();
+  for (let i = 0; i < 30; i++) {
+    const tid = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? '');
+    if (tid) seen.add(tid);
+    if (tid === 'input-par-enrich') {
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.type('4');
+      await page.keyboard.press('Enter');
+    }
+    await page.keyboard.press('Tab');
+  }
+  for (const tid of ['input-par-enrich', 'input-ms-enrich', 'input-rate', 'input-buffer', 'input-unbounded', 'lab-play', 'lab-step', 'lab-back', 'lab-scrub']) {
+    expect(seen.has(tid), `${tid} is reachable with Tab`).toBe(true);
+  }
+  await expect(lab.getByTestId('metric-throughput')).toContainText('800/s');
+  await lab.getByTestId('lab-scrub').focus();
+  await page.keyboard.press('End');
+  await expect(bottleneckNode(lab)).toHaveAttribute('data-testid', 'df-node-store');
+});
+
+test('a permalink reproduces the settings and the step', async ({ page, browser }) => {
+  const lab = await openLab(page, 'bottleneck');
+  await setInput(lab.getByTestId('input-par-enrich'), '3');
+  await expect(lab.getByTestId('metric-throughput')).toContainText('750/s');
+  await scrub(lab).fill('38');
+  await lab.getByTestId('lab-step').click();
+  await lab.getByTestId('lab-step').click();
+  const text = await narration(lab).textContent();
+  await expect.poll(() => page.url()).toContain('bottleneck.step=40');
+  expect(page.url()).toContain('bottleneck.p_enrich=3');
+  const other = await browser.newPage();
+  await other.goto(page.url());
+  const again = other.locator('#bottleneck');
+  await again.scrollIntoViewIfNeeded();
+  await waitForHydration(other, '#bottleneck');
+  await expect(narration(again)).toHaveText(text!);
+  await expect(again.getByTestId('input-par-enrich')).toHaveValue('3');
+  await expect(scrub(again)).toHaveValue('40');
+  await other.close();
+});
+
+test('a malformed link shows the default lab and a one-line notice', async ({ page }) => {
+  const lab = await openLab(page, 'bottleneck', '?bottleneck.p_enrich=lots');
+  await expect(lab.getByTestId('link-notice')).toContainText('p_enrich=lots');
+  await expect(lab.getByTestId('input-par-enrich')).toHaveValue('1');
+});
+
+async function typeCode(page: Page, lab: Locator, lines: string[]) {
+  const editor = lab.locator('[data-code-editor]');
+  if ((await editor.getAttribute('data-editor-state')) === 'static') await editor.locator('.static').click();
+  else await editor.locator('.monaco-editor .view-lines').click();
+  await expect(editor).toHaveAttribute('data-editor-state', /ready|fallback/, { timeout: 15_000 });
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  for (const [k, line] of lines.entries()) {
+    if (k > 0) await page.keyboard.press('Enter');
+    await page.keyboard.type(line);
+  }
+}
+
+test('learner code: a filter that drops half the records removes the bottleneck; errors are readable', async ({ page }) => {
+  const errors = watchErrors(page);
+  const lab = await openLab(page, 'operator');
+  await toEnd(lab);
+  await expect(bottleneckNode(lab)).toHaveAttribute('data-testid', 'df-node-enrich');
+
+  await typeCode(page, lab, ['function keep(record) {', 'return record.value < 500;']);
+  await lab.getByTestId('df-run-code').click();
+  await expect(lab.getByTestId('df-code-status')).toContainText('ran in a Web Worker', { timeout: 15_000 });
+  await toEnd(lab);
+  await expect(bottleneckNode(lab)).toHaveCount(0);
+  await expect(lab.getByTestId('df-why')).toContainText('No stage is saturated');
+  const first = await lab.getByTestId('df-first-records').textContent();
+  for (const m of first!.matchAll(/value: (\d+)/g)) expect(Number(m[1])).toBeLessThan(500);
+  await expect.poll(() => page.url()).toContain('operator.code=');
+
+  await typeCode(page, lab, ['function keep(record) {', 'return record.value <;', '}']);
+  await lab.getByTestId('df-run-code').click();
+  await expect(lab.getByTestId('df-code-status')).toContainText('Syntax error on line 2');
+
+  // (Monaco closes the braces itself.)
+  await typeCode(page, lab, ['function keep(record) {', 'if (record.value > 900) throw new Error("too big");', 'return true;']);
+  await lab.getByTestId('df-run-code').click();
+  await expect(lab.getByTestId('df-code-status')).toContainText('threw on the record');
+  expect(errors).toEqual([]);
+});
+
+test('learner code that never returns is stopped, and the next run works', async ({ page }) => {
+  test.setTimeout(45_000);
+  const lab = await openLab(page, 'operator');
+  await typeCode(page, lab, ['function keep(record) {', 'while (true) {}']);
+  await lab.getByTestId('df-run-code').click();
+  await expect(lab.getByTestId('df-code-status')).toContainText('did not return', { timeout: 15_000 });
+  await typeCode(page, lab, ['function keep(record) {', 'return record.key % 2 === 0;']);
+  await lab.getByTestId('df-run-code').click();
+  await expect(lab.getByTestId('df-code-status')).toContainText('ran in a Web Worker', { timeout: 15_000 });
+});
+
+test('the presenter view opens from the lab and from a URL with a preset', async ({ page }) => {
+  const lab = await openLab(page, 'burst');
+  await lab.getByTestId('lab-present').click();
+  await expect(page.locator('[data-presenting="true"]').first()).toBeVisible();
+  await page.keyboard.press('Escape');
+
+  const errors = watchErrors(page);
+  await page.goto('/present/dataflow/?preset=batch');
+  await expect(page.getByTestId('df-graph')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Batch');
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('metric-makespan')).toContainText('5 s');
+  await expect(page.getByTestId('lab-narration')).toContainText('The job is done after 5 s');
+  expect(errors).toEqual([]);
+});
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`no axe violations with the lab mid-run and with learner code (${theme})`, async ({ page }) => {
+    await setTheme(page, theme);
+    const lab = await openLab(page, 'bottleneck');
+    await scrub(lab).fill('120');
+    for (const id of ['skew', 'burst', 'operator']) {
+      const other = page.locator(`#${id}`);
+      await other.scrollIntoViewIfNeeded();
+      await waitForHydration(page, `#${id}`);
+      await other.getByTestId('lab-scrub').fill('120');
+    }
+    await expectNoAxeViolations(page);
+  });
+}
+
+test('lesson 6 embeds the labs its text walks through', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/lessons/dataflow/');
+  for (const [id, title] of [
+    ['pipeline', 'Three stages, one slow'],
+    ['burst', 'A burst, absorbed by backpressure'],
+    ['overload', 'No backpressure'],
+    ['skew', 'Hot keys'],
+    ['batch', 'Batch'],
+    ['stream', 'Stream'],
+    ['operator', 'Write an operator'],
+  ]) {
+    const lab = page.locator(`#${id}`);
+    await lab.scrollIntoViewIfNeeded();
+    await expect(lab.getByRole('heading').first()).toContainText(title);
+    await waitForHydration(page, `#${id}`);
+    await expect(lab.getByTestId('df-graph')).toBeVisible();
+  }
+  // The overload lab's buffer grows to the 1,500 records the text promises.
+  const overload = page.locator('#overload');
+  await overload.getByTestId('lab-scrub').focus();
+  await page.keyboard.press('End');
+  await expect(overload.getByTestId('df-edge-parse-process')).toContainText('1,500 · no limit');
+  expect(errors).toEqual([]);
+});
