@@ -94,6 +94,20 @@ test('the lesson falls back to the browser Worker when the WebContainer cannot s
   expect(errors.filter((e) => !/stackblitz|ERR_INTERNET_DISCONNECTED|Failed to load resource/i.test(e))).toEqual([]);
 });
 
+test('while the WebContainer is starting, picking the browser Worker runs there at once', async ({ page }) => {
+  const lab = await openLab(page, LAB_PAGE, 'lab');
+  for (const v of ['sync', 'sync-batch', 'parallel']) await lab.getByTestId(`sa-variant-${v}`).uncheck();
+  await setNumber(lab, 'requests', '20');
+  await lab.getByTestId('sa-run').click();
+  const status = lab.getByTestId('sa-runtime-status');
+  await expect(status).toHaveAttribute('data-phase', 'starting');
+  const picked = Date.now();
+  await lab.getByTestId('sa-runtime-worker').check();
+  await expect(lab.getByTestId('sa-row-async')).toHaveAttribute('data-runner', 'worker', { timeout: 10_000 });
+  expect(Date.now() - picked).toBeLessThan(10_000); // not the 15 s boot timeout
+  await expect(status).toHaveText('Runs in the browser Worker.');
+});
+
 test('lesson 4 shows code in its prerequisites as code, not as backticks', async ({ page }) => {
   await page.goto(LESSON);
   const prereq = page.locator('section[aria-labelledby="prereq-h"]');
