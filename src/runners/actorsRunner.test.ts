@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ActorsRunner, MAIN_THREAD_WALL_MS } from './actorsRunner';
+
+/**
+ * The actor runner is the generic SandboxHost (tested through eventloopRunner.test.ts with fake
+ * workers) plus its engine spec: these run that spec for real on the main thread, where Node has
+ * no Worker.
+ */
+describe('ActorsRunner without a Worker', () => {
+  it('runs an actor system on the main thread and says so', async () => {
+    const source = [
+      "actor('echo', { receive(msg, ctx) { ctx.state.n = (ctx.state.n ?? 0) + 1; } , init: () => ({}) });",
+      "send('echo', 'hello');",
+    ].join('\n');
+    const run = await new ActorsRunner().run(source, { seed: 1 });
+    expect(run.host).toBe('main-thread');
+    expect(run.note).toBe(`Web Workers are not available here, so the system ran on this page's main thread, with a shorter time budget (${MAIN_THREAD_WALL_MS / 1000} s).`);
+    expect(run.error).toBeUndefined();
+    expect(run.metrics.ledger.sent).toBeGreaterThan(0);
+  });
+
+  it('stops a system that never yields at the main-thread budget', async () => {
+    const started = performance.now();
+    const run = await new ActorsRunner().run("actor('spin', { receive() { for (;;) {} } });\nsend('spin', 1);", { seed: 1, wallMs: 5_000 });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(run.error?.message).toMatch(/Stopped after 0.5 s of real time/);
+  });
+});
