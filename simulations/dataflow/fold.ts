@@ -24,7 +24,7 @@ export interface OperatorView {
   busy: number;
   blocked: number;
   idle: number;
-  /** Per instance busy and blocked fractions over the window. */
+  /** Per instance busy and blocked fractions over the sampling window span */
   instanceBusy: number[];
   instanceBlocked: number[];
   /** Per instance state at this step: 0 idle, 1 busy, 2 blocked. */
@@ -47,7 +47,7 @@ export interface EdgeView {
   capacity: number;
   /** Fullest buffer / capacity, 0..1 (unbounded: 0). */
   ratio: number;
-  /** Records per second moving along it over the window. */
+  /** Records per second moving along it over the sampling window span */
   rate: number;
 }
 
@@ -66,13 +66,13 @@ export interface DataflowView {
   inState: number;
   /** Records waiting at all sources. */
   backlog: number;
-  /** Delivered records per second over the window. */
+  /** Delivered records per second over the sampling window span */
   throughput: number;
-  /** Records per second the sources emitted over the window. */
+  /** Records per second the sources emitted over the sampling window span */
   sourceRate: number;
   /** The bottleneck over the window (none at step 0). */
   bottleneck: Bottleneck;
-  /** Start time of the trailing window. */
+  /** Start time of the trailing window span */
   windowFrom: number;
 }
 

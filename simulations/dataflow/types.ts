@@ -16,7 +16,7 @@ import type { Run, TraceEventBase } from '../core/trace';
  * - `filter`: keeps a record with probability `selectivity` (or by the learner's function).
  * - `flatMap`: `fanout` records out per record in on average (0 drops the record).
  * - `window`: tumbling processing-time window of `windowMs`; at each window end every instance
- *   emits one aggregate per key it saw in that window. Keyed input.
+ *   emits one aggregate per key it saw in that window (keyed input).
  * - `join`: two inputs, keyed; a record waits up to `windowMs` in the join's state for a record
  *   with the same key from the other input, and the pair leaves as one joined record.
  * - `sink`: the end of the graph: a record processed here is delivered, and its latency measured.
@@ -259,7 +259,7 @@ export interface SeriesPoint {
   t: number;
   /** Delivered records per second over the trailing window ending at `t` (about 5% of the run, as in the fold). */
   throughput: number;
-  /** Records per second the sources emitted over the same window. */
+  /** Records per second the sources emitted over the same window span */
   sourceRate: number;
   /** Latency percentiles of the records delivered in the same window (NaN when none). */
   p50: number;
