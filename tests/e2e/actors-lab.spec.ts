@@ -9,6 +9,10 @@ import { expectNoAxeViolations, setTheme, waitForHydration, watchErrors } from '
  */
 const PAGE = '/labs/actors/';
 
+// Stepping through a run re-renders the graph on every click; on a busy 2-core machine a test
+// that steps to a crash needs more than the default 30 s.
+test.describe.configure({ timeout: 60_000 });
+
 async function openLab(page: Page, id = 'system', query = ''): Promise<Locator> {
   await page.goto(`${PAGE}${query}`);
   const lab = page.locator(`#${id}`);
