@@ -45,12 +45,13 @@ for (const path of PAGES) {
   });
 
   if (axe) {
-    test(`${path} has no axe violations in the dark theme`, async ({ page }) => {
+    // the dark theme only changes colours: the light pass above covers every other rule
+    test(`${path} has enough colour contrast in the dark theme`, async ({ page }) => {
       await setTheme(page, 'dark');
       await page.goto(path);
       await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
       await hydrateAll(page);
-      await expectNoAxeViolations(page);
+      await expectNoAxeViolations(page, ['color-contrast']);
     });
   }
 }
