@@ -7,7 +7,7 @@
  * default cap (100,000 events); the engine keeps running and counting past it.
  * Figures: the median wall time of 3 runs (budget 2 s) and messages handled per second of it.
  */
-import { simulate, type ActorSpec } from '../simulations/actors';
+import { simulate, type ActorSpec } from '#sim/actors';
 
 interface Figure {
   name: string;

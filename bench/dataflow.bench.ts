@@ -6,7 +6,7 @@
  * and the trace cap (100,000 events) are all exercised. Three runs in one process; the figure is
  * the median.
  */
-import { simulate, type DataflowConfig } from '../simulations/dataflow';
+import { simulate, type DataflowConfig } from '#sim/dataflow';
 
 interface Figure {
   name: string;

@@ -15,7 +15,7 @@
  *   `uptime` in mind; the best-run ratio is the steadier estimate of the engine's own cost.
  * Prints figures, never fails on timing.
  */
-import { runProgramSync } from '../simulations/eventloop/run';
+import { runProgramSync } from '#sim/eventloop/run';
 
 interface Figure {
   name: string;

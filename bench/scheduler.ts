@@ -7,8 +7,8 @@
  * Run it with `npm run bench -- scheduler` (bench/run.mjs bundles bench/scheduler.bench.ts, which
  * calls `benchScheduler`). Prints figures, never fails on timing.
  */
-import { simulate } from '../simulations/scheduler/simulate';
-import type { Policy } from '../simulations/scheduler/types';
+import { simulate } from '#sim/scheduler/simulate';
+import type { Policy } from '#sim/scheduler/types';
 
 export interface SchedulerBenchResult {
   name: string;

@@ -5,7 +5,7 @@
  */
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
-import { lessonSchema } from './lib/lesson-schema';
+import { lessonSchema } from '#lib/lesson-schema';
 
 const lessons = defineCollection({
   loader: glob({ pattern: '**/*.mdx', base: './content/lessons' }),

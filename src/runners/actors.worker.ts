@@ -12,7 +12,7 @@
  * - Messages: `{ type: 'run', id, source, options }` in; `start`, then `done` (with the run) or
  *   `failed` out (see actorsRunner.ts).
  */
-import { runSource } from '../../simulations/actors/source';
+import { runSource } from '#sim/actors/source';
 import type { ActorsWorkerRequest, ActorsWorkerResponse } from './actorsRunner';
 import { harden } from '../../content/exercises/_runtime/harden.js';
 

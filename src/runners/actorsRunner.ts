@@ -17,7 +17,7 @@
  *   main thread with a smaller wall budget, and the run carries a `note` saying so.
  * The engine is never in the page's initial JavaScript.
  */
-import type { SourceRun } from '../../simulations/actors/source';
+import type { SourceRun } from '#sim/actors/source';
 import { SandboxHost, type HostInfo, type SandboxHostOptions, type SandboxRequest, type SandboxResponse } from './sandboxHost';
 
 export { WALL_MS, HARD_TIMEOUT_MS, LOAD_TIMEOUT_MS, MAIN_THREAD_WALL_MS } from './sandboxHost';
@@ -66,7 +66,7 @@ export class ActorsRunner extends SandboxHost<ActorsJobOptions, SourceRun> {
         bundledWorker: () => new Worker(new URL('./actors.worker.ts', import.meta.url), { type: 'module', name: 'actor-sandbox' }),
         emptyRun,
         runHere: async (source, options, budgetMs) => {
-          const { runSource } = await import('../../simulations/actors/source');
+          const { runSource } = await import('#sim/actors/source');
           const t0 = performance.now();
           try {
             return runSource(source, {

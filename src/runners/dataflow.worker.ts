@@ -13,7 +13,7 @@
  *   (dataflowRunner.ts).
  * - Messages: `{ type: 'run', id, config, seed, code }` in; `start`, then `done` or `failed` out.
  */
-import { simulate } from '../../simulations/dataflow/simulate';
+import { simulate } from '#sim/dataflow/simulate';
 import { compileOperator } from './dataflowCode';
 import type { DataflowWorkerRequest, DataflowWorkerResponse } from './dataflowRunner';
 import { harden } from '../../content/exercises/_runtime/harden.js';

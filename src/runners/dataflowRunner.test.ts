@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DataflowRunner, HARD_TIMEOUT_MS, type DataflowWorkerRequest, type DataflowWorkerResponse } from './dataflowRunner';
 import { compileOperator } from './dataflowCode';
-import { getPreset, simulate } from '../../simulations/dataflow';
+import { getPreset, simulate } from '#sim/dataflow';
 
 /** A stand-in for the sandbox Worker: records what it is sent; the test answers for it. */
 class FakeWorker extends EventTarget {

@@ -11,8 +11,8 @@
  *   compiler are imported here and run on the main thread with a smaller wall budget, and the
  *   result carries a note that says so.
  */
-import type { DataflowConfig, DataflowRun } from '../../simulations/dataflow/types';
-import { simulate } from '../../simulations/dataflow/simulate';
+import type { DataflowConfig, DataflowRun } from '#sim/dataflow/types';
+import { simulate } from '#sim/dataflow/simulate';
 
 export const WALL_MS = 2_000;
 export const HARD_TIMEOUT_MS = 4_000;

@@ -14,7 +14,7 @@
  * - Messages: `{ type: 'run', id, source, options }` in; `start`, then `done` (with the run) or
  *   `failed` out (see ./types).
  */
-import { runProgramSync } from '../../simulations/eventloop/run';
+import { runProgramSync } from '#sim/eventloop/run';
 import type { WorkerResponse, WorkerRunRequest } from './types';
 import { harden } from '../../content/exercises/_runtime/harden.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventLoopRunner } from './eventloopRunner';
 import type { WorkerResponse, WorkerRunRequest } from './types';
-import type { EventLoopRun } from '../../simulations/eventloop/types';
+import type { EventLoopRun } from '#sim/eventloop/types';
 
 /** A stand-in for the sandbox Worker: records what it is sent; the test answers for it. */
 class FakeWorker extends EventTarget {

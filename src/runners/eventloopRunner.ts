@@ -20,7 +20,7 @@
  * The engine is never in the page's initial JavaScript: the worker imports it, and the fallback
  * uses a dynamic import().
  */
-import type { EventLoopRun } from '../../simulations/eventloop/types';
+import type { EventLoopRun } from '#sim/eventloop/types';
 import { HARD_TIMEOUT_MS, SandboxHost, timeoutMessage, type SandboxHostOptions } from './sandboxHost';
 import type { EventLoopJobOptions, HostedRun } from './types';
 
@@ -57,7 +57,7 @@ export class EventLoopRunner extends SandboxHost<EventLoopJobOptions, EventLoopR
         emptyRun,
         failedRun,
         runHere: async (source, options, budgetMs) => {
-          const { runProgramSync } = await import('../../simulations/eventloop/run');
+          const { runProgramSync } = await import('#sim/eventloop/run');
           const { wallMs: _wallMs, ...engineOptions } = options;
           const t0 = performance.now();
           try {

@@ -3,7 +3,7 @@
  * protocol and the host information are the generic ones of sandboxHost.ts; the exercise
  * runners of the sync/async lab have their own streaming interface (runner.ts).
  */
-import type { EventLoopRun, RunOptions } from '../../simulations/eventloop/types';
+import type { EventLoopRun, RunOptions } from '#sim/eventloop/types';
 import type { HostInfo, SandboxRequest, SandboxResponse } from './sandboxHost';
 
 /** Where a run was executed. */

@@ -2,11 +2,11 @@
  * Every lab on the site, for the "talk demos" track and presenter links. A lab appears here
  * when it exists; its presets come from its engine so names never drift.
  */
-import { PRESETS as SCHEDULER_PRESETS } from '../../simulations/scheduler/presets';
-import { EXAMPLES as EVENT_LOOP_EXAMPLES } from '../../simulations/eventloop/examples';
+import { PRESETS as SCHEDULER_PRESETS } from '#sim/scheduler/presets';
+import { EXAMPLES as EVENT_LOOP_EXAMPLES } from '#sim/eventloop/examples';
 import { EXERCISES as SYNC_ASYNC_EXERCISES } from './SyncAsyncLab/lab';
-import { PRESETS as ACTOR_PRESETS } from '../../simulations/actors/presets';
-import { PRESETS as DATAFLOW_PRESETS } from '../../simulations/dataflow/presets';
+import { PRESETS as ACTOR_PRESETS } from '#sim/actors/presets';
+import { PRESETS as DATAFLOW_PRESETS } from '#sim/dataflow/presets';
 
 export interface LabPreset {
   name: string;

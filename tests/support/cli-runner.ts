@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { createOutputParser } from '../../src/runners/results';
-import { ABORTED_MESSAGE, EventChannel, jobArgs, type RunEvent, type RunJob, type Runner } from '../../src/runners/runner';
+import { createOutputParser } from '#runners/results';
+import { ABORTED_MESSAGE, EventChannel, jobArgs, type RunEvent, type RunJob, type Runner } from '#runners/runner';
 import { exercisesDir } from './exercises-cli';
 
 export class NodeCliRunner implements Runner {

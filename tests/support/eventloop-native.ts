@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runProgramSync } from '../../simulations/eventloop';
+import { runProgramSync } from '#sim/eventloop';
 
 export interface NativeResult {
   id: number;

@@ -1,6 +1,6 @@
 /** Config validation (readable errors naming the field) and the lab's clamped settings. */
 import { describe, expect, it } from 'vitest';
-import { clampSettings, simulate, validateConfig, ConfigError } from '../../simulations/actors';
+import { clampSettings, simulate, validateConfig, ConfigError } from '#sim/actors';
 
 const ok = { name: 'a', receive() {} };
 

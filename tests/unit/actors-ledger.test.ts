@@ -4,7 +4,7 @@
  * no bounded mailbox ever holds more than its capacity.
  */
 import { describe, expect, it } from 'vitest';
-import { actorsFold, ledgerTotal, simulate } from '../../simulations/actors';
+import { actorsFold, ledgerTotal, simulate } from '#sim/actors';
 import { randomSystem } from './actors-random';
 
 const SEEDS = Array.from({ length: 60 }, (_, i) => i + 1);

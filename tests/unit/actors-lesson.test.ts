@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { getPreset, runSource, type ActorEvent, type SourceRun } from '../../simulations/actors';
+import { getPreset, runSource, type ActorEvent, type SourceRun } from '#sim/actors';
 
 const lesson = readFileSync(resolve(__dirname, '../../content/lessons/05-actors.mdx'), 'utf8').replace(/\s+/g, ' ');
 

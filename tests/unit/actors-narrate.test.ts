@@ -1,6 +1,6 @@
 /** The narration line for a step: what the step did, in words, at its time. */
 import { describe, expect, it } from 'vitest';
-import { actorsFold, narrate, runSource, simulate } from '../../simulations/actors';
+import { actorsFold, narrate, runSource, simulate } from '#sim/actors';
 
 describe('narrate', () => {
   const r = runSource(

@@ -5,7 +5,7 @@
  * dead letters.
  */
 import { describe, expect, it } from 'vitest';
-import { PRESETS, actorsFold, getPreset, ledgerTotal, runSource, type ActorEvent, type SourceRun } from '../../simulations/actors';
+import { PRESETS, actorsFold, getPreset, ledgerTotal, runSource, type ActorEvent, type SourceRun } from '#sim/actors';
 
 const run = (id: string, seed?: number, edit?: (s: string) => string): SourceRun => {
   const p = getPreset(id);

@@ -4,8 +4,8 @@
  * injected faults, stops, spawns, unknown targets, supervisors of both strategies).
  * Everything random comes from `Rng(seed)` or `ctx.random()`, so a seed names a system.
  */
-import { Rng } from '../../simulations/core/rng';
-import type { ActorSpec, Overflow, SystemConfig } from '../../simulations/actors';
+import { Rng } from '#sim/core/rng';
+import type { ActorSpec, Overflow, SystemConfig } from '#sim/actors';
 
 const OVERFLOWS: Overflow[] = ['drop-newest', 'drop-oldest', 'block'];
 

@@ -3,7 +3,7 @@
  * threads, ask with a timeout, dead letters, become, stop, spawn; and determinism.
  */
 import { describe, expect, it } from 'vitest';
-import { simulate, type ActorEvent, type SystemConfig } from '../../simulations/actors';
+import { simulate, type ActorEvent, type SystemConfig } from '#sim/actors';
 import { randomSystem } from './actors-random';
 
 type Ev<K extends ActorEvent['kind']> = Extract<ActorEvent, { kind: K }>;

@@ -4,7 +4,7 @@
  * real-time budget; seeded Math.random; no host timers.
  */
 import { describe, expect, it } from 'vitest';
-import { instrument, runSource, type ActorEvent } from '../../simulations/actors';
+import { instrument, runSource, type ActorEvent } from '#sim/actors';
 
 const crashes = (trace: ActorEvent[]) => trace.filter((e) => e.kind === 'crash') as Extract<ActorEvent, { kind: 'crash' }>[];
 

@@ -4,7 +4,7 @@
  * to the supervisor's supervisor, and at the guardian it stops the whole system.
  */
 import { describe, expect, it } from 'vitest';
-import { simulate, type ActorEvent, type ActorSpec, type Strategy } from '../../simulations/actors';
+import { simulate, type ActorEvent, type ActorSpec, type Strategy } from '#sim/actors';
 
 const count = { init: () => ({ n: 0 }), receive: (_m: unknown, ctx: { state: { n: number } }) => void ctx.state.n++ };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Agenda } from '../../simulations/core/agenda';
-import { Rng } from '../../simulations/core/rng';
+import { Agenda } from '#sim/core/agenda';
+import { Rng } from '#sim/core/rng';
 
 describe('Agenda', () => {
   it('pops in time order, and in push order for equal times', () => {

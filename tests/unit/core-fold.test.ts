@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createFold, foldAll, type FoldOps } from '../../simulations/core/fold';
-import { Rng } from '../../simulations/core/rng';
+import { createFold, foldAll, type FoldOps } from '#sim/core/fold';
+import { Rng } from '#sim/core/rng';
 
 type Ev = { v: number };
 type St = { sum: number; count: number; last: number[] };

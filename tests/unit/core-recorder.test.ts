@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TraceRecorder } from '../../simulations/core/recorder';
-import { DEFAULT_TRACE_CAP } from '../../simulations/core/trace';
+import { TraceRecorder } from '#sim/core/recorder';
+import { DEFAULT_TRACE_CAP } from '#sim/core/trace';
 
 type Ev = { seq: number; t: number; kind: 'tick'; n: number };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, hashString, seedFrom } from '../../simulations/core/rng';
+import { Rng, hashString, seedFrom } from '#sim/core/rng';
 
 describe('Rng', () => {
   it('gives the same sequence for the same seed and a different one for another seed', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { histogram, mean, percentile, summary } from '../../simulations/core/stats';
-import { Rng } from '../../simulations/core/rng';
+import { histogram, mean, percentile, summary } from '#sim/core/stats';
+import { Rng } from '#sim/core/rng';
 
 /**
  * Independent reference for "linear interpolation between closest ranks" (numpy's default):

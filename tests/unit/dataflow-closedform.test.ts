@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../simulations/core/rng';
-import { getPreset, instanceShares, predict, simulate, validateConfig, type DataflowConfig } from '../../simulations/dataflow';
+import { Rng } from '#sim/core/rng';
+import { getPreset, instanceShares, predict, simulate, validateConfig, type DataflowConfig } from '#sim/dataflow';
 import { linear, type Stage } from './dataflow-helpers';
 
 /** Records per second one stage can process: parallelism / service time. */

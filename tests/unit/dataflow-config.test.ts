@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, clampConfig, getPreset, simulate, validateConfig, type DataflowConfig } from '../../simulations/dataflow';
+import { ConfigError, clampConfig, getPreset, simulate, validateConfig, type DataflowConfig } from '#sim/dataflow';
 
 const base = (): DataflowConfig => structuredClone(getPreset('bottleneck').config);
 const message = (f: () => unknown) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataflowFold, getPreset, narrate, PRESETS, simulate } from '../../simulations/dataflow';
+import { dataflowFold, getPreset, narrate, PRESETS, simulate } from '#sim/dataflow';
 
 describe('dataflow fold (state at step i)', () => {
   const p = getPreset('bottleneck');

@@ -1,6 +1,6 @@
 /** Shared builders for the dataflow tests: linear pipelines and random DAGs. */
-import { Rng } from '../../simulations/core/rng';
-import type { DataflowConfig, OperatorSpec, ServiceDist } from '../../simulations/dataflow';
+import { Rng } from '#sim/core/rng';
+import type { DataflowConfig, OperatorSpec, ServiceDist } from '#sim/dataflow';
 
 export interface Stage {
   p: number;

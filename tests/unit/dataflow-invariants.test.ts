@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordFold, simulate } from '../../simulations/dataflow';
+import { recordFold, simulate } from '#sim/dataflow';
 import { randomGraph } from './dataflow-helpers';
 
 describe('dataflow invariants on random graphs', () => {

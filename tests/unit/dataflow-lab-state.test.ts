@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { getPreset, PRESETS, simulate } from '../../simulations/dataflow';
-import { clampState, fromRecord, presetState, sameSettings, seedMatters, toConfig, toRecord, urlSchema } from '../../src/widgets/DataflowLab/lab';
-import { decodeState, writeNamespace } from '../../src/lib/permalink';
+import { getPreset, PRESETS, simulate } from '#sim/dataflow';
+import { clampState, fromRecord, presetState, sameSettings, seedMatters, toConfig, toRecord, urlSchema } from '#widgets/DataflowLab/lab';
+import { decodeState, writeNamespace } from '#lib/permalink';
 
 describe('dataflow lab state', () => {
   it('a preset’s own state gives back the preset’s config', () => {

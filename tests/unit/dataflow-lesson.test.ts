@@ -3,7 +3,7 @@
  * lesson cannot drift from the lab. When a preset changes, this test says which sentence to fix.
  */
 import { describe, expect, it } from 'vitest';
-import { dataflowFold, getPreset, instanceShares, keyProbabilities, simulate, type DataflowConfig } from '../../simulations/dataflow';
+import { dataflowFold, getPreset, instanceShares, keyProbabilities, simulate, type DataflowConfig } from '#sim/dataflow';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 

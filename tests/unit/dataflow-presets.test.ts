@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataflowFold, getPreset, predict, PRESETS, simulate, validateConfig } from '../../simulations/dataflow';
+import { dataflowFold, getPreset, predict, PRESETS, simulate, validateConfig } from '#sim/dataflow';
 
 const run = (id: string, patch?: (c: ReturnType<typeof structuredClone<ReturnType<typeof getPreset>['config']>>) => void) => {
   const p = getPreset(id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simulate, type DataflowConfig, type OperatorSpec } from '../../simulations/dataflow';
+import { simulate, type DataflowConfig, type OperatorSpec } from '#sim/dataflow';
 import { randomGraph } from './dataflow-helpers';
 
 const graph = (ops: OperatorSpec[], extra: Partial<DataflowConfig> = {}): DataflowConfig => ({

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runProgramSync } from '../../simulations/eventloop/run';
+import { runProgramSync } from '#sim/eventloop/run';
 import { generateProgram, MAX_DRIFT_MS, timingSafe } from './eventloop-fuzz';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

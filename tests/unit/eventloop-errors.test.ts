@@ -2,7 +2,7 @@
  * Error paths, budgets and the sandbox of runProgram.
  */
 import { describe, expect, it } from 'vitest';
-import { budgetMessage, DEFAULT_MAX_LOOP_ITERATIONS, DEFAULT_MAX_STEPS, DEFAULT_MAX_VIRTUAL_MS, runProgram } from '../../simulations/eventloop';
+import { budgetMessage, DEFAULT_MAX_LOOP_ITERATIONS, DEFAULT_MAX_STEPS, DEFAULT_MAX_VIRTUAL_MS, runProgram } from '#sim/eventloop';
 
 const defaults = { maxSteps: DEFAULT_MAX_STEPS, maxLoops: DEFAULT_MAX_LOOP_ITERATIONS, maxTime: DEFAULT_MAX_VIRTUAL_MS };
 

@@ -11,7 +11,7 @@ import {
   SUPPORTED_FEATURES,
   type EventLoopRun,
   type EventLoopState,
-} from '../../simulations/eventloop';
+} from '#sim/eventloop';
 import { generateProgram } from './eventloop-fuzz';
 
 const P02 = `console.log('script start');

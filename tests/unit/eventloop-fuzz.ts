@@ -23,8 +23,8 @@
  * native runner measures each timer's lateness and the test re-runs programs whose timers fired
  * more than MAX_DRIFT_MS late, so a loaded machine cannot turn jitter into a false failure.
  */
-import { Rng } from '../../simulations/core/rng';
-import type { EventLoopRun } from '../../simulations/eventloop/types';
+import { Rng } from '#sim/core/rng';
+import type { EventLoopRun } from '#sim/eventloop/types';
 
 export const GAP_MS = 8;
 export const MAX_DRIFT_MS = 3;

@@ -14,7 +14,7 @@
  */
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { runProgramSync } from '../../simulations/eventloop';
+import { runProgramSync } from '#sim/eventloop';
 import { describeAgreesWithNode } from '../support/eventloop-native';
 
 

@@ -9,7 +9,7 @@ import {
   getExample,
   runProgramSync,
   type EventLoopRun,
-} from "../../simulations/eventloop";
+} from "#sim/eventloop";
 
 type Ev = EventLoopRun["trace"][number];
 

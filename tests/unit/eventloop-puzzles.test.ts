@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runProgram } from '../../simulations/eventloop';
+import { runProgram } from '#sim/eventloop';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const puzzleDir = path.resolve(repoRoot, '../shared/puzzles/eventloop');

@@ -10,7 +10,7 @@
  *   conversion of the delay) are checked against the spec directly.
  */
 import { describe, expect, it } from 'vitest';
-import { runProgramSync } from '../../simulations/eventloop';
+import { runProgramSync } from '#sim/eventloop';
 import { describeAgreesWithNode } from '../support/eventloop-native';
 
 

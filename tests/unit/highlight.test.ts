@@ -8,7 +8,7 @@ import {
   tokenizeLines,
   type Token,
   type TokenKind,
-} from '../../src/widgets/shared/editor/highlight';
+} from '#widgets/shared/editor/highlight';
 
 /** Non-plain tokens as [kind, text] pairs: what a reader sees coloured. */
 const coloured = (src: string) => tokenize(src).filter((t) => t.kind !== 'plain').map((t) => [t.kind, t.text]);

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { runProgram } from '../../simulations/eventloop';
+import { runProgram } from '#sim/eventloop';
 
 const lessonsDir = resolve(__dirname, '../../content/lessons');
 

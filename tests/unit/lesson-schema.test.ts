@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lessonSchema } from '../../src/lib/lesson-schema';
+import { lessonSchema } from '#lib/lesson-schema';
 
 const good = {
   title: 'A lesson',

@@ -13,7 +13,7 @@ import {
   unpackText,
   unpackTextSync,
   writeNamespace,
-} from '../../src/lib/permalink';
+} from '#lib/permalink';
 
 const schema = {
   cores: param.int(),

@@ -8,7 +8,7 @@ import {
   parseProgress,
   recordQuizAnswer,
   setLessonComplete,
-} from '../../src/lib/progress';
+} from '#lib/progress';
 
 class MapStore implements KeyValueStore {
   m = new Map<string, string>();

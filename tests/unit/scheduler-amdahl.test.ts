@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../simulations/scheduler';
+import { simulate } from '#sim/scheduler';
 
 const amdahl = (s: number, n: number): number => 1 / (s + (1 - s) / n);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, LIMITS, clampConfig, simulate, type TaskSpec } from '../../simulations/scheduler';
+import { ConfigError, DEFAULT_CONFIG, LIMITS, clampConfig, simulate, type TaskSpec } from '#sim/scheduler';
 
 const cpu = (ms: number) => ({ kind: 'cpu' as const, ms });
 

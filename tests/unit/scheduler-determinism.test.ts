@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../simulations/scheduler';
+import { simulate } from '#sim/scheduler';
 
 describe('scheduler determinism', () => {
   for (const mix of ['cpu', 'io', 'mixed'] as const) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPreset, schedulerFold, simulate } from '../../simulations/scheduler';
+import { getPreset, schedulerFold, simulate } from '#sim/scheduler';
 
 describe('schedulerFold', () => {
   const p = getPreset('io-one-core');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IO_WAIT_MS, simulate, taskLabel, type TaskSpec } from '../../simulations/scheduler';
+import { IO_WAIT_MS, simulate, taskLabel, type TaskSpec } from '#sim/scheduler';
 
 const cpuOf = (t: TaskSpec) => t.steps.reduce((s, st) => s + (st.kind === 'cpu' ? st.ms : 0), 0);
 const ioOf = (t: TaskSpec) => t.steps.reduce((s, st) => s + (st.kind === 'io' ? st.ms : 0), 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../simulations/core/rng';
+import { Rng } from '#sim/core/rng';
 import {
   schedulerFold,
   simulate,
@@ -11,7 +11,7 @@ import {
   type SchedulerState,
   type Step,
   type TaskSpec,
-} from '../../simulations/scheduler';
+} from '#sim/scheduler';
 
 /** Random explicit tasks: integer durations (many ties), leading I/O, repeated yields, arrivals, a DAG. */
 function randomTasks(r: Rng): TaskSpec[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simulate, type SchedulerRun } from '../../simulations/scheduler';
+import { simulate, type SchedulerRun } from '#sim/scheduler';
 
 function taskDuration(run: SchedulerRun, id: string): number {
   const t = run.tasks.find((x) => x.id === id)!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../simulations/core/rng';
-import { coreLabel, formatMs, getPreset, narrate, simulate } from '../../simulations/scheduler';
+import { Rng } from '#sim/core/rng';
+import { coreLabel, formatMs, getPreset, narrate, simulate } from '#sim/scheduler';
 
 describe('narrate', () => {
   const io = simulate(getPreset('io-one-core').config, 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS, getPreset, simulate, validateConfig } from '../../simulations/scheduler';
+import { PRESETS, getPreset, simulate, validateConfig } from '#sim/scheduler';
 
 const finishOf = (run: ReturnType<typeof simulate>, id: string) => run.trace.find((e) => e.kind === 'finish' && e.task === id)!.t;
 

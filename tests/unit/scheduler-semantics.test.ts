@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simulate, type SchedEvent, type SchedulerConfig, type TaskSpec } from '../../simulations/scheduler';
+import { simulate, type SchedEvent, type SchedulerConfig, type TaskSpec } from '#sim/scheduler';
 
 const cpu = (ms: number) => ({ kind: 'cpu' as const, ms });
 const io = (ms: number) => ({ kind: 'io' as const, ms });

@@ -5,10 +5,10 @@
  * driven by real `node run.js` runs so the sentences are checked against measured numbers.
  */
 import { describe, expect, it } from 'vitest';
-import { runVariants, budgetMessage, STOPPED_MESSAGE, type VariantOutcome } from '../../src/runners/compare';
-import { RuntimeSession, type RuntimeStatus } from '../../src/runners/session';
-import type { RunEvent, RunJob, Runner, RunnerKind } from '../../src/runners/runner';
-import { decodeState } from '../../src/lib/permalink';
+import { runVariants, budgetMessage, STOPPED_MESSAGE, type VariantOutcome } from '#runners/compare';
+import { RuntimeSession, type RuntimeStatus } from '#runners/session';
+import type { RunEvent, RunJob, Runner, RunnerKind } from '#runners/runner';
+import { decodeState } from '#lib/permalink';
 import {
   EXERCISES,
   QUANTILE_COUNT,
@@ -23,7 +23,7 @@ import {
   resultOf,
   urlSchema,
   type LabConfig,
-} from '../../src/widgets/SyncAsyncLab/lab';
+} from '#widgets/SyncAsyncLab/lab';
 import { NodeCliRunner } from '../support/cli-runner';
 
 /* ---------------- a scripted runner ---------------- */

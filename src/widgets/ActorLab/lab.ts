@@ -12,9 +12,9 @@
  *   - Supervision tree: d3.tree over guardian -> top-level actors -> children.
  */
 import { forceCollide, forceLink, forceSimulation, forceX, forceY, hierarchy, tree, type SimulationNodeDatum } from 'd3';
-import { param, type ParamSchema } from '../../lib/permalink';
-import { PRESETS, type ActorPreset } from '../../../simulations/actors/presets';
-import type { ActorsFold } from '../../../simulations/actors/fold';
+import { param, type ParamSchema } from '#lib/permalink';
+import { PRESETS, type ActorPreset } from '#sim/actors/presets';
+import type { ActorsFold } from '#sim/actors/fold';
 
 export const PRESET_IDS = PRESETS.map((p) => p.id) as readonly string[];
 export const MAX_CODE = 20_000;

@@ -4,8 +4,8 @@
  * apply, the seed and the step (learner code travels separately, packed). Pure helpers: reading a
  * preset, the URL schema, the engine config, clamping through the engine's `clampConfig`.
  */
-import { param, type ParamRecord, type ParamSchema } from '../../lib/permalink';
-import { clampConfig, PRESETS, type DataflowConfig, type DataflowPreset } from '../../../simulations/dataflow';
+import { param, type ParamRecord, type ParamSchema } from '#lib/permalink';
+import { clampConfig, PRESETS, type DataflowConfig, type DataflowPreset } from '#sim/dataflow';
 
 export interface LabState {
   /** Parallelism by operator id (tunable operators only). */

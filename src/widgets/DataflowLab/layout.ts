@@ -4,7 +4,7 @@
  * nodes are ordered by the mean position of their upstream nodes (one barycentre pass), so edges
  * cross as little as a small graph needs. Pure: data in, boxes and paths out.
  */
-import { layers, type ResolvedConfig } from '../../../simulations/dataflow';
+import { layers, type ResolvedConfig } from '#sim/dataflow';
 
 export interface NodeBox {
   x: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXAMPLES, eventLoopFold, getExample, runProgramSync } from '../../../simulations/eventloop';
+import { EXAMPLES, eventLoopFold, getExample, runProgramSync } from '#sim/eventloop';
 import { exampleWithCode, indexRun, keyOfTask, keyOfTimer, nextLogStep, prevLogStep, urlSchema } from './lab';
 
 describe('indexRun', () => {

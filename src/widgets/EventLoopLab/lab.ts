@@ -7,10 +7,10 @@
  * Imports only the light parts of the engine folder (examples, types); the engine itself runs in
  * the Worker (src/runners).
  */
-import { param, type ParamSchema } from '../../lib/permalink';
-import { EXAMPLES, type EventLoopExample } from '../../../simulations/eventloop/examples';
-import type { EventLoopEvent, EventLoopRun } from '../../../simulations/eventloop/types';
-import { consoleLines, type ConsoleLine, type PendingTimer } from '../../../simulations/eventloop/fold';
+import { param, type ParamSchema } from '#lib/permalink';
+import { EXAMPLES, type EventLoopExample } from '#sim/eventloop/examples';
+import type { EventLoopEvent, EventLoopRun } from '#sim/eventloop/types';
+import { consoleLines, type ConsoleLine, type PendingTimer } from '#sim/eventloop/fold';
 
 export const EXAMPLE_IDS = EXAMPLES.map((e) => e.id) as readonly string[];
 

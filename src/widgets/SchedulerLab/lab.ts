@@ -3,7 +3,7 @@
  * (minus explicit tasks, which come from the preset) plus seed and step. Pure helpers: reading
  * presets, the URL schema, clamping through the engine's `clampConfig`.
  */
-import { param, type ParamSchema } from '../../lib/permalink';
+import { param, type ParamSchema } from '#lib/permalink';
 import {
   DEFAULT_CONFIG,
   MIXES,
@@ -14,7 +14,7 @@ import {
   type SchedulerConfig,
   type SchedulerPreset,
   type TaskMix,
-} from '../../../simulations/scheduler';
+} from '#sim/scheduler';
 
 /** Everything a link reproduces. */
 export interface LabState {

@@ -7,7 +7,7 @@
  * Each interval also remembers the step (index into the timeline, 0..trace.length) at which it
  * opens and closes, so the view can show "everything up to step i" by filtering on steps.
  */
-import type { SchedEvent, TaskSpec } from '../../../simulations/scheduler/types';
+import type { SchedEvent, TaskSpec } from '#sim/scheduler/types';
 
 export type SegKind = 'run' | 'ready' | 'io' | 'blocked';
 

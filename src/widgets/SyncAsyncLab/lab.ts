@@ -8,10 +8,10 @@
  * and request lines (content/exercises/_runtime/stats.js), run by a runner (src/runners). The
  * reading (readResults) only puts those figures into sentences.
  */
-import { param, type ParamSchema } from '../../lib/permalink';
-import type { RunnerKind, RunSummary, Variant } from '../../runners/runner';
-import type { VariantOutcome, OutcomeStatus } from '../../runners/compare';
-import { PREFERENCES } from '../../runners/select';
+import { param, type ParamSchema } from '#lib/permalink';
+import type { RunnerKind, RunSummary, Variant } from '#runners/runner';
+import type { VariantOutcome, OutcomeStatus } from '#runners/compare';
+import { PREFERENCES } from '#runners/select';
 
 /* ------------------------------------------------------------------------------------------ */
 /* Exercises                                                                                  */

@@ -12,7 +12,7 @@ import {
   type DecodeResult,
   type ParamRecord,
   type ParamSchema,
-} from '../../lib/permalink';
+} from '#lib/permalink';
 
 export function readLabState<T extends object>(
   ns: string,
