@@ -3,6 +3,7 @@
  * is documented; unknown fields are rejected (`.strict()`), and Astro's error names the file.
  */
 import { z } from 'astro/zod';
+import { LAB_IDS } from '#widgets/registry';
 
 /** The learning paths a lesson can belong to (see src/pages/tracks.astro). */
 export const TRACKS = ['self-paced', 'onboarding', 'talks'] as const;
@@ -26,7 +27,7 @@ export const lessonSchema = z
       .array(z.enum(TRACKS))
       .refine((t) => t.includes('self-paced'), { message: 'every lesson is in the self-paced track' }),
     /** Labs the lesson embeds, by registry id (src/widgets/registry.ts): listed on talk pages. */
-    labs: z.array(z.string()).default([]),
+    labs: z.array(z.enum(LAB_IDS)).default([]),
   })
   .strict();
 

@@ -1,65 +1,35 @@
 /**
- * Every lab on the site, for the "talk demos" track and presenter links. A lab appears here
- * when it exists; its presets come from its engine so names never drift.
+ * Every lab on the site, one line each. The `/labs/<id>/` and `/present/<id>/` pages, the lesson
+ * schema's `labs` enum, the talk-demos track and the end-to-end page list derive from this list.
+ * Adding a lab: a folder under src/widgets/ (model, root, meta.ts, Island.astro) and a line here;
+ * the README's "Writing a lab" has the steps.
  */
-import { PRESETS as SCHEDULER_PRESETS } from '#sim/scheduler/presets';
-import { EXAMPLES as EVENT_LOOP_EXAMPLES } from '#sim/eventloop/examples';
-import { EXERCISES as SYNC_ASYNC_EXERCISES } from './SyncAsyncLab/lab';
-import { PRESETS as ACTOR_PRESETS } from '#sim/actors/presets';
-import { PRESETS as DATAFLOW_PRESETS } from '#sim/dataflow/presets';
+import scheduler from './SchedulerLab/meta';
+import eventLoop from './EventLoopLab/meta';
+import syncAsync from './SyncAsyncLab/meta';
+import actors from './ActorLab/meta';
+import dataflow from './DataflowLab/meta';
+import type { LabMeta } from './shared/labMeta';
 
-export interface LabPreset {
-  name: string;
-  title: string;
-  description: string;
+export const LABS = [scheduler, eventLoop, syncAsync, actors, dataflow] as const satisfies readonly LabMeta[];
+
+export type LabId = (typeof LABS)[number]['id'];
+export const LAB_IDS = LABS.map((l) => l.id) as [LabId, ...LabId[]];
+
+export function getLab(id: string): LabMeta {
+  const lab = LABS.find((l) => l.id === id);
+  if (!lab) throw new Error(`There is no lab "${id}". Labs: ${LAB_IDS.join(', ')}.`);
+  return lab;
 }
 
-export interface LabInfo {
-  id: string;
-  title: string;
-  description: string;
-  presets: LabPreset[];
-}
-
-export const LABS: LabInfo[] = [
-  {
-    id: 'scheduler',
-    title: 'Scheduler lab',
-    description: 'Tasks of CPU bursts and I/O waits on N cores: time-slicing, parallelism, cooperation, Amdahl’s law.',
-    presets: SCHEDULER_PRESETS.map((p) => ({ name: p.id, title: p.title, description: p.description })),
-  },
-  {
-    id: 'event-loop',
-    title: 'Event-loop lab',
-    description: 'Your own JavaScript on a modelled event loop: call stack, timers, task queue, microtask queue and console, step by step.',
-    presets: EVENT_LOOP_EXAMPLES.map((e) => ({ name: e.id, title: e.title, description: e.point })),
-  },
-  {
-    id: 'sync-async',
-    title: 'Sync vs async lab',
-    description: 'Your request handler under a blocking server, an event loop, sync with batching and a thread pool, measured in real Node or a browser Worker.',
-    presets: SYNC_ASYNC_EXERCISES.map((e) => ({ name: e.slug, title: e.title, description: e.description })),
-  },
-  {
-    id: 'actors',
-    title: 'Actor lab',
-    description: 'Actors that own their state, mailboxes, supervisors that restart crashed actors, bounded mailboxes and backpressure, from your own JavaScript.',
-    presets: ACTOR_PRESETS.map((p) => ({ name: p.id, title: p.title, description: p.description })),
-  },
-  {
-    id: 'dataflow',
-    title: 'Dataflow lab',
-    description: 'A job graph of operators on bounded channels: the slowest stage sets the pace, backpressure reaches the source, hot keys defeat parallelism.',
-    presets: DATAFLOW_PRESETS.map((p) => ({ name: p.id, title: p.title, description: p.description })),
-  },
-];
+const base = () => (import.meta.env?.BASE_URL ?? '/').replace(/\/$/, '');
 
 /** The presenter URL of a lab preset. */
 export function presentHref(lab: string, preset: string): string {
-  return `${import.meta.env.BASE_URL.replace(/\/$/, '')}/present/${lab}/?preset=${encodeURIComponent(preset)}`;
+  return `${base()}/present/${lab}/?preset=${encodeURIComponent(preset)}`;
 }
 
 /** The lab's own page (a sandbox outside any lesson). */
 export function labHref(lab: string): string {
-  return `${import.meta.env.BASE_URL.replace(/\/$/, '')}/labs/${lab}/`;
+  return `${base()}/labs/${lab}/`;
 }

@@ -1,0 +1,129 @@
+/**
+ * The contract every lab fulfils: a `LabModel` says everything the site needs to know about a lab
+ * except how it looks. It is plain TypeScript (no Svelte, no DOM), so Vitest tests it directly;
+ * `LabSession` (session.svelte.ts) drives it in the page, and the lab's root component only
+ * arranges views of `session.current`.
+ *
+ *   settings ──clamp──> run(settings, signal) ──> Run ──fold──> state at step i ──narrate──> one line
+ *       ▲                                                                             │
+ *       └──────── URL (encode / decode, packed learner code, step) <──────────────────┘
+ *
+ * Settings are a plain object (preset id, learner code, knobs, seed, view...). `runKey` says which
+ * of them a run depends on: a view switch is not a reason to run again, a new seed is.
+ */
+import { decodeState, unpackText, type ParamRecord, type ParamSchema } from '#lib/permalink';
+
+/** What an engine's fold gives a timeline: `at(0)` is the initial state, `at(length)` the last. */
+export interface Fold<S> {
+  readonly length: number;
+  at(i: number): S;
+}
+
+/** One scenario of a lab, as the registry, the menus and presenter links show it. */
+export interface LabPreset {
+  id: string;
+  title: string;
+  description: string;
+}
+
+export interface LabModel<S extends object, R, St> {
+  /** Registry id (`/labs/<id>/`, `/present/<id>/`, a lesson's `labs` list). */
+  id: string;
+  /** What the learner's input is called in messages: "program", "system", "pipeline". */
+  noun: string;
+  presets: readonly LabPreset[];
+  /** The settings a preset starts from. An unknown id throws, so a lesson with a typo fails its build. */
+  preset(id: string): S;
+  url: {
+    /** Types of the link's fields (ranges are `clamp`'s job, so 100 cores become 64 with a note). */
+    schema: ParamSchema;
+    /** The link fields for `s`, leaving out what equals `base` (the preset it started from). */
+    encode(s: S, base: S): ParamRecord;
+    /** Settings from the fields a link set (parsed by `schema`), on top of `base`. */
+    decode(fields: Record<string, unknown>, base: S): S;
+    /** Fields that carry compressed learner text, with the longest text each may unpack to. */
+    packed?: Record<string, number>;
+  };
+  /** Pulls out-of-range values into range, with one readable note per change. */
+  clamp(s: S): { settings: S; notes: string[] };
+  /** The part of the settings a run depends on, as a string (equal keys: the run is current). */
+  runKey(s: S): string;
+  /** Runs the engine (usually on an EngineHost). Rejects with an AbortError when `signal` aborts. */
+  run(s: S, signal: AbortSignal): Promise<R>;
+  fold(run: R): Fold<St>;
+  narrate(run: R, fold: Fold<St>, step: number): string;
+  /** The state shown before the first run finishes (and after Stop). */
+  emptyState: St;
+  /** Steps per second at 1x for a run of `length` steps (long traces play faster). */
+  rate?(length: number): number;
+}
+
+/** The link's preset key; older links used `p` (actors), `example` and `exercise`. */
+export const PRESET_KEY = 'preset';
+const LEGACY_PRESET_KEYS = ['p', 'example', 'exercise'];
+
+export function badLinkNotice(field: string, raw: string): string {
+  const shown = raw.length > 24 ? raw.slice(0, 23) + '…' : raw;
+  return `This link's lab settings could not be read (${field}=${shown}); showing the default lab.`;
+}
+
+export interface LinkReading<S> {
+  settings: S;
+  /** The preset the settings started from (for "edited" and for restoring). */
+  base: S;
+  /** The namespace the lab reads and writes (`?lab=` on a presenter page). */
+  ns: string;
+  /** A step the link asked for, if any. */
+  step?: number;
+  fromLink: boolean;
+  notice: string | null;
+  clampNotes: string[];
+}
+
+/**
+ * Reads a lab's state from a page URL's query: on a presenter page first `lab` (namespace) and
+ * `preset`, then the namespace's own fields. Any field that cannot be read gives the default lab
+ * and a one-line notice; values out of range are clamped with notes. Pure apart from unpacking.
+ */
+export async function readLink<S extends object>(
+  model: LabModel<S, unknown, unknown>,
+  search: string,
+  ns: string,
+  initial: S,
+  presentPage: boolean,
+): Promise<LinkReading<S>> {
+  const params = new URLSearchParams(search);
+  let base = initial;
+  let notice: string | null = null;
+  if (presentPage) {
+    const wantNs = params.get('lab');
+    if (wantNs && /^[A-Za-z0-9_-]+$/.test(wantNs)) ns = wantNs;
+    const wantPreset = params.get(PRESET_KEY);
+    if (wantPreset) {
+      if (model.presets.some((p) => p.id === wantPreset)) base = model.preset(wantPreset);
+      else notice = badLinkNotice(PRESET_KEY, wantPreset);
+    }
+  }
+  for (const key of LEGACY_PRESET_KEYS) {
+    const old = params.get(`${ns}.${key}`);
+    if (old !== null && !params.has(`${ns}.${PRESET_KEY}`)) params.set(`${ns}.${PRESET_KEY}`, old);
+    params.delete(`${ns}.${key}`);
+  }
+  const schema = { ...model.url.schema, step: (s: string) => (/^-?\d+$/.test(s.trim()) ? Number(s) : undefined) };
+  const result = decodeState(params, ns, schema, {} as Record<string, unknown>);
+  const unchanged = { settings: base, base, ns, fromLink: result.fromLink, notice, clampNotes: [] };
+  if (!result.fromLink) return unchanged;
+  if (result.notice) return { ...unchanged, notice: result.notice };
+  const fields: Record<string, unknown> = { ...result.value };
+  for (const [key, max] of Object.entries(model.url.packed ?? {})) {
+    if (typeof fields[key] !== 'string') continue;
+    const text = await unpackText(fields[key] as string, 4 * max);
+    if (text === null || text.length > max) return { ...unchanged, notice: badLinkNotice(key, fields[key] as string) };
+    fields[key] = text;
+  }
+  const presetId = fields[PRESET_KEY];
+  if (typeof presetId === 'string') base = model.preset(presetId);
+  const { step, ...rest } = fields;
+  const { settings, notes } = model.clamp(model.url.decode(rest, base));
+  return { settings, base, ns, step: typeof step === 'number' ? step : undefined, fromLink: true, notice, clampNotes: notes };
+}

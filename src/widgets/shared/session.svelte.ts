@@ -1,0 +1,236 @@
+/**
+ * The live side of a lab, shared by every lab root: settings, run and stop, the run on screen and
+ * its timeline, staleness, URL load and save, and the notices a learner reads. No UI: a lab root
+ * makes one in its script, calls `start()` from `onMount`, and lays out views of `current`.
+ *
+ *   const session = new LabSession(model, { id, initial: model.preset('lost-updates'), presentPage });
+ *   onMount(() => session.start());
+ *   session.update({ seed: 4 });            // and runs again
+ *   session.current?.run, session.timeline.state, session.narration
+ *
+ * - A new run replaces the one in flight (its signal aborts); after 400 ms a Stop shows.
+ * - Stop aborts, clears the screen and says so; a failed run keeps nothing and says why.
+ * - `stale`: the settings a run depends on (`model.runKey`) changed since the run on screen.
+ * - The URL holds the settings (relative to the preset they started from) and the step, in the
+ *   lab's namespace; it is written once the learner has touched something, never while playing.
+ */
+import { untrack } from 'svelte';
+import { packText, packTextSync, type ParamRecord } from '#lib/permalink';
+import { Timeline } from './timeline.svelte';
+import { createUrlWriter, currentPermalink } from './urlState';
+import { PRESET_KEY, readLink, type Fold, type LabModel } from './labModel';
+
+export interface Current<S, R, St> {
+  run: R;
+  fold: Fold<St>;
+  settings: S;
+  key: string;
+}
+
+export interface SessionOptions<S> {
+  /** The lab's DOM id, also its URL namespace unless a presenter link names another. */
+  id: string;
+  /** The settings the lab shows before any link is read (a preset's, or the lesson's own code). */
+  initial: S;
+  /** On /present/: read `lab` and `preset` from the URL. */
+  presentPage?: boolean;
+}
+
+export class LabSession<S extends object, R, St> {
+  readonly model: LabModel<S, R, St>;
+  readonly id: string;
+  /** URL namespace. */
+  ns = $state('');
+  settings = $state() as S;
+  /** The preset (or initial code) the settings started from: "edited" and Restore compare with it. */
+  base = $state.raw() as S;
+  current = $state.raw<Current<S, R, St> | null>(null);
+  running = $state(false);
+  showStop = $state(false);
+  runCount = $state(0);
+  runNotice = $state<string | null>(null);
+  linkNotice = $state<string | null>(null);
+  clampNotes = $state<string[]>([]);
+  readonly timeline: Timeline<St>;
+  readonly stale = $derived.by(() => this.current !== null && this.model.runKey(this.settings) !== this.current.key);
+  readonly edited = $derived.by(() => this.model.runKey(this.settings) !== this.model.runKey(this.base));
+  readonly narration = $derived.by(() => {
+    const c = this.current;
+    if (!c) return this.running ? `Running the ${this.model.noun}…` : `Press Run to run the ${this.model.noun}.`;
+    return this.model.narrate(c.run, c.fold, this.timeline.step);
+  });
+
+  #presentPage: boolean;
+  #controller: AbortController | null = null;
+  #writer: ReturnType<typeof createUrlWriter> | null = null;
+  #mounted = $state(false);
+  #touched = false;
+  #initialKey = '';
+  #packed = $state.raw<Record<string, { text: string; field: string }>>({});
+
+  constructor(model: LabModel<S, R, St>, options: SessionOptions<S>) {
+    this.model = model;
+    this.id = options.id;
+    this.ns = options.id;
+    this.#presentPage = options.presentPage ?? false;
+    this.settings = options.initial;
+    this.base = options.initial;
+    this.timeline = new Timeline<St>({ length: 0, at: () => model.emptyState });
+
+    // Compress edited text fields off the main path, so a link is ready when Copy is pressed.
+    $effect(() => {
+      for (const key of Object.keys(model.url.packed ?? {})) {
+        const text = (this.settings as Record<string, unknown>)[key];
+        if (typeof text !== 'string' || text === (this.base as Record<string, unknown>)[key]) continue;
+        if (untrack(() => this.#packed[key]?.text) === text) continue;
+        let live = true;
+        packText(text).then(
+          (field) => {
+            if (live) this.#packed = { ...untrack(() => this.#packed), [key]: { text, field } };
+          },
+          () => {},
+        );
+        return () => {
+          live = false;
+        };
+      }
+    });
+
+    // Keep the URL in step with what the learner sees (not while playing or running).
+    $effect(() => {
+      if (!this.#mounted || this.timeline.playing || this.running) return;
+      const values = this.linkValues();
+      const key = JSON.stringify(values);
+      if (!this.#touched && key === this.#initialKey) return;
+      this.#touched = true;
+      this.#writer?.write(values);
+    });
+  }
+
+  /** Reads the link, runs, and returns the teardown. Call from `onMount`. */
+  start(): () => void {
+    let live = true;
+    (async () => {
+      const reading = await readLink(this.model, location.search, this.ns, untrack(() => this.settings), this.#presentPage);
+      if (!live) return;
+      this.ns = reading.ns;
+      this.settings = reading.settings;
+      this.base = reading.base;
+      this.linkNotice = reading.notice;
+      this.clampNotes = reading.clampNotes;
+      if (reading.fromLink && !reading.notice) this.#touched = true;
+      this.#writer = createUrlWriter(this.ns);
+      this.#initialKey = JSON.stringify(this.linkValues());
+      this.#mounted = true;
+      await this.#runNow(reading.step);
+    })();
+    return () => {
+      live = false;
+      this.#controller?.abort();
+      this.#controller = null;
+      this.#writer?.dispose();
+      this.timeline.destroy();
+    };
+  }
+
+  /** Runs the current settings (what a Run button does). */
+  run(): void {
+    this.#touched = true;
+    this.clampNotes = [];
+    this.linkNotice = null;
+    void this.#runNow();
+  }
+
+  /** Changes settings; runs again when the change matters to the run (or `run` says so). */
+  update(patch: Partial<S>, run?: boolean): void {
+    const before = this.model.runKey(this.settings);
+    this.settings = { ...this.settings, ...patch };
+    this.#touched = true;
+    if (run ?? this.model.runKey(this.settings) !== before) this.run();
+  }
+
+  /** Switches to a preset and runs it. */
+  choosePreset(id: string): void {
+    if (!this.model.presets.some((p) => p.id === id)) return;
+    const next = this.model.preset(id);
+    this.base = next;
+    this.settings = next;
+    this.run();
+  }
+
+  /** Puts back what the lab started with (the preset or the lesson's code) and runs it. */
+  restore(): void {
+    this.settings = this.base;
+    this.run();
+  }
+
+  /** Stops the run in flight; nothing is shown until the next Run. */
+  stop(): void {
+    const ac = this.#controller;
+    this.#controller = null;
+    ac?.abort();
+    this.running = false;
+    this.showStop = false;
+    this.runNotice = `You stopped the run before it finished; nothing is shown. Press Run to try again.`;
+    this.current = null;
+    this.timeline.setFold({ length: 0, at: () => this.model.emptyState }, 'reset');
+  }
+
+  /** The fields a link carries for the state on screen. */
+  linkValues(): ParamRecord {
+    const s = this.settings as Record<string, unknown>;
+    const values = this.model.url.encode(this.settings, this.base);
+    for (const key of Object.keys(this.model.url.packed ?? {})) {
+      const text = s[key];
+      if (typeof text !== 'string' || values[key] === undefined) continue;
+      const cached = this.#packed[key];
+      values[key] = cached && cached.text === text ? cached.field : packTextSync(text);
+    }
+    return { ...values, step: this.timeline.step };
+  }
+
+  /** The permalink to the state on screen, scrolled to the lab. */
+  link(): string {
+    return currentPermalink(this.ns, this.linkValues(), this.id);
+  }
+
+  async #runNow(step?: number): Promise<void> {
+    this.#controller?.abort();
+    const ac = new AbortController();
+    this.#controller = ac;
+    const settings = this.settings;
+    this.running = true;
+    this.runNotice = null;
+    this.timeline.pause();
+    const stopTimer = setTimeout(() => {
+      if (this.#controller === ac) this.showStop = true;
+    }, 400);
+    try {
+      const run = await this.model.run(settings, ac.signal);
+      if (ac.signal.aborted) return;
+      const fold = this.model.fold(run);
+      this.current = { run, fold, settings, key: this.model.runKey(settings) };
+      this.runCount++;
+      this.timeline.stepsPerSecond = this.model.rate?.(fold.length) ?? Math.max(3, Math.min(600, fold.length / 40));
+      this.timeline.setFold(fold, 'reset', step);
+      if (step !== undefined && (step > fold.length || step < 0)) {
+        this.clampNotes = [
+          ...this.clampNotes,
+          `Step ${step.toLocaleString('en')} is outside this run (0 to ${fold.length.toLocaleString('en')}); showing step ${(step < 0 ? 0 : fold.length).toLocaleString('en')}.`,
+        ];
+      }
+    } catch (error) {
+      if (error instanceof DOMException && error.name === 'AbortError') return;
+      this.runNotice = `The lab could not run this ${this.model.noun} (${error instanceof Error ? error.message : String(error)}).`;
+    } finally {
+      clearTimeout(stopTimer);
+      if (this.#controller === ac) {
+        this.#controller = null;
+        this.running = false;
+        this.showStop = false;
+      }
+    }
+  }
+}
+
+export { PRESET_KEY };
