@@ -50,6 +50,14 @@ export interface LabModel<S extends object, R, St> {
   runKey(s: S): string;
   /** Runs the engine (usually on an EngineHost). Rejects with an AbortError when `signal` aborts. */
   run(s: S, signal: AbortSignal): Promise<R>;
+  /**
+   * For engines fast enough for the main thread (a few ms): the same run, synchronously. The session
+   * then runs at construction, so the server-rendered page already shows the run, and on every
+   * change, with no Run button or Stop needed.
+   */
+  runSync?(s: S): R;
+  /** Where the cursor goes when changed settings give a new run (default `reset`: step 0). */
+  keepStep?: 'proportional' | 'reset' | 'clamp';
   fold(run: R): Fold<St>;
   narrate(run: R, fold: Fold<St>, step: number): string;
   /** The state shown before the first run finishes (and after Stop). */

@@ -76,6 +76,7 @@ export class LabSession<S extends object, R, St> {
     this.settings = options.initial;
     this.base = options.initial;
     this.timeline = new Timeline<St>({ length: 0, at: () => model.emptyState });
+    if (model.runSync) this.#show(model.runSync(options.initial), options.initial, 'reset');
 
     // Compress edited text fields off the main path, so a link is ready when Copy is pressed.
     $effect(() => {
@@ -194,7 +195,36 @@ export class LabSession<S extends object, R, St> {
     return currentPermalink(this.ns, this.linkValues(), this.id);
   }
 
+  /** Puts a finished run on screen. */
+  #show(run: R, settings: S, keep: 'proportional' | 'reset' | 'clamp', step?: number): void {
+    const fold = this.model.fold(run);
+    this.current = { run, fold, settings, key: this.model.runKey(settings) };
+    this.runCount++;
+    this.timeline.stepsPerSecond = this.model.rate?.(fold.length) ?? Math.max(3, Math.min(600, fold.length / 40));
+    this.timeline.setFold(fold, keep, step);
+    if (step !== undefined && (step > fold.length || step < 0)) {
+      this.clampNotes = [
+        ...this.clampNotes,
+        `Step ${step.toLocaleString('en')} is outside this run (0 to ${fold.length.toLocaleString('en')}); showing step ${(step < 0 ? 0 : fold.length).toLocaleString('en')}.`,
+      ];
+    }
+  }
+
   async #runNow(step?: number): Promise<void> {
+    const keep = this.current ? (this.model.keepStep ?? 'reset') : 'reset';
+    if (this.model.runSync) {
+      const settings = this.settings;
+      if (this.current && this.current.key === this.model.runKey(settings)) {
+        if (step !== undefined) this.timeline.seek(step);
+        return;
+      }
+      try {
+        this.#show(this.model.runSync(settings), settings, keep, step);
+      } catch (error) {
+        this.runNotice = `The lab could not run this ${this.model.noun} (${error instanceof Error ? error.message : String(error)}).`;
+      }
+      return;
+    }
     this.#controller?.abort();
     const ac = new AbortController();
     this.#controller = ac;
@@ -208,17 +238,7 @@ export class LabSession<S extends object, R, St> {
     try {
       const run = await this.model.run(settings, ac.signal);
       if (ac.signal.aborted) return;
-      const fold = this.model.fold(run);
-      this.current = { run, fold, settings, key: this.model.runKey(settings) };
-      this.runCount++;
-      this.timeline.stepsPerSecond = this.model.rate?.(fold.length) ?? Math.max(3, Math.min(600, fold.length / 40));
-      this.timeline.setFold(fold, 'reset', step);
-      if (step !== undefined && (step > fold.length || step < 0)) {
-        this.clampNotes = [
-          ...this.clampNotes,
-          `Step ${step.toLocaleString('en')} is outside this run (0 to ${fold.length.toLocaleString('en')}); showing step ${(step < 0 ? 0 : fold.length).toLocaleString('en')}.`,
-        ];
-      }
+      this.#show(run, settings, keep, step);
     } catch (error) {
       if (error instanceof DOMException && error.name === 'AbortError') return;
       this.runNotice = `The lab could not run this ${this.model.noun} (${error instanceof Error ? error.message : String(error)}).`;
