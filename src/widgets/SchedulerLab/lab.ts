@@ -57,6 +57,8 @@ export function linkFields(explicitTasks: boolean): (keyof LabState)[] {
     : ['cores', 'policy', 'quantum', 'taskCount', 'mix', 'serialFraction', 'jitter', 'seed', 'step'];
 }
 
+export const PRESET_IDS = PRESETS.map((p) => p.id);
+
 export function findPreset(name: string | undefined): SchedulerPreset {
   return PRESETS.find((p) => p.id === name) ?? PRESETS[0];
 }

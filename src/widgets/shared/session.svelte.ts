@@ -142,12 +142,17 @@ export class LabSession<S extends object, R, St> {
     void this.#runNow();
   }
 
-  /** Changes settings; runs again when the change matters to the run (or `run` says so). */
+  /**
+   * Changes settings, pulled into range (one note per value moved), and runs again when the change
+   * matters to the run (or `run` says so).
+   */
   update(patch: Partial<S>, run?: boolean): void {
     const before = this.model.runKey(this.settings);
-    this.settings = { ...this.settings, ...patch };
+    const { settings, notes } = this.model.clamp({ ...this.settings, ...patch });
+    this.settings = settings;
     this.#touched = true;
-    if (run ?? this.model.runKey(this.settings) !== before) this.run();
+    if (run ?? this.model.runKey(settings) !== before) this.run();
+    this.clampNotes = notes;
   }
 
   /** Switches to a preset and runs it. */
