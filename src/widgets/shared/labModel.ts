@@ -26,7 +26,7 @@ export interface LabPreset {
   description: string;
 }
 
-export interface LabModel<S extends object, R, St> {
+export interface LabModel<S extends object, R, St, P = never> {
   /** Registry id (`/labs/<id>/`, `/present/<id>/`, a lesson's `labs` list). */
   id: string;
   /** What the learner's input is called in messages: "program", "system", "pipeline". */
@@ -43,13 +43,24 @@ export interface LabModel<S extends object, R, St> {
     decode(fields: Record<string, unknown>, base: S): S;
     /** Fields that carry compressed learner text, with the longest text each may unpack to. */
     packed?: Record<string, number>;
+    /**
+     * For runs that are costly or impossible to repeat (measurements on the learner's machine):
+     * the run on screen travels in the link (`res`, compressed), so a link shows its author's
+     * numbers, labelled as theirs (`current.origin === 'link'`).
+     */
+    result?: { encode(run: R): string; decode(text: string): R | null; max: number };
   };
+  /** Run when the lab mounts (default true). Measurements that take seconds wait for Run. */
+  autoRun?: boolean;
   /** Pulls out-of-range values into range, with one readable note per change. */
   clamp(s: S): { settings: S; notes: string[] };
   /** The part of the settings a run depends on, as a string (equal keys: the run is current). */
   runKey(s: S): string;
-  /** Runs the engine (usually on an EngineHost). Rejects with an AbortError when `signal` aborts. */
-  run(s: S, signal: AbortSignal): Promise<R>;
+  /**
+   * Runs the engine (usually on an EngineHost). Rejects with an AbortError when `signal` aborts.
+   * A long run may report `progress` (the session keeps the latest as `session.progress`).
+   */
+  run(s: S, signal: AbortSignal, progress: (p: P) => void): Promise<R>;
   /**
    * For engines fast enough for the main thread (a few ms): the same run, synchronously. The session
    * then runs at construction, so the server-rendered page already shows the run, and on every
@@ -75,7 +86,7 @@ export function badLinkNotice(field: string, raw: string): string {
   return `This link's lab settings could not be read (${field}=${shown}); showing the default lab.`;
 }
 
-export interface LinkReading<S> {
+export interface LinkReading<S, R = unknown> {
   settings: S;
   /** The preset the settings started from (for "edited" and for restoring). */
   base: S;
@@ -86,6 +97,8 @@ export interface LinkReading<S> {
   fromLink: boolean;
   notice: string | null;
   clampNotes: string[];
+  /** A run carried by the link (`url.result`), if any. */
+  run?: R;
 }
 
 /**
@@ -93,13 +106,13 @@ export interface LinkReading<S> {
  * `preset`, then the namespace's own fields. Any field that cannot be read gives the default lab
  * and a one-line notice; values out of range are clamped with notes. Pure apart from unpacking.
  */
-export async function readLink<S extends object>(
-  model: LabModel<S, unknown, unknown>,
+export async function readLink<S extends object, R = unknown>(
+  model: LabModel<S, R, any, any>,
   search: string,
   ns: string,
   initial: S,
   presentPage: boolean,
-): Promise<LinkReading<S>> {
+): Promise<LinkReading<S, R>> {
   const params = new URLSearchParams(search);
   let base = initial;
   let notice: string | null = null;
@@ -117,7 +130,11 @@ export async function readLink<S extends object>(
     if (old !== null && !params.has(`${ns}.${PRESET_KEY}`)) params.set(`${ns}.${PRESET_KEY}`, old);
     params.delete(`${ns}.${key}`);
   }
-  const schema = { ...model.url.schema, step: (s: string) => (/^-?\d+$/.test(s.trim()) ? Number(s) : undefined) };
+  const schema = {
+    ...model.url.schema,
+    step: (s: string) => (/^-?\d+$/.test(s.trim()) ? Number(s) : undefined),
+    ...(model.url.result ? { res: (s: string) => s } : {}),
+  };
   const result = decodeState(params, ns, schema, {} as Record<string, unknown>);
   const unchanged = { settings: base, base, ns, fromLink: result.fromLink, notice, clampNotes: [] };
   if (!result.fromLink) return unchanged;
@@ -131,7 +148,13 @@ export async function readLink<S extends object>(
   }
   const presetId = fields[PRESET_KEY];
   if (typeof presetId === 'string') base = model.preset(presetId);
-  const { step, ...rest } = fields;
+  const { step, res, ...rest } = fields;
   const { settings, notes } = model.clamp(model.url.decode(rest, base));
-  return { settings, base, ns, step: typeof step === 'number' ? step : undefined, fromLink: true, notice, clampNotes: notes };
+  let run: R | undefined;
+  if (model.url.result && typeof res === 'string') {
+    const text = await unpackText(res, model.url.result.max);
+    run = (text !== null ? model.url.result.decode(text) : null) ?? undefined;
+    if (run === undefined) notice = 'This link’s results could not be read; the settings are restored. Press Run to measure.';
+  }
+  return { settings, base, ns, step: typeof step === 'number' ? step : undefined, fromLink: true, notice, clampNotes: notes, run };
 }

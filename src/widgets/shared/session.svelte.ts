@@ -25,6 +25,8 @@ export interface Current<S, R, St> {
   fold: Fold<St>;
   settings: S;
   key: string;
+  /** `link`: the run came with the link (its author's measurement), not from this page. */
+  origin: 'run' | 'link';
 }
 
 export interface SessionOptions<S> {
@@ -36,8 +38,8 @@ export interface SessionOptions<S> {
   presentPage?: boolean;
 }
 
-export class LabSession<S extends object, R, St> {
-  readonly model: LabModel<S, R, St>;
+export class LabSession<S extends object, R, St, P = never> {
+  readonly model: LabModel<S, R, St, P>;
   readonly id: string;
   /** URL namespace. */
   ns = $state('');
@@ -51,6 +53,8 @@ export class LabSession<S extends object, R, St> {
   runNotice = $state<string | null>(null);
   linkNotice = $state<string | null>(null);
   clampNotes = $state<string[]>([]);
+  /** The latest progress a long run reported (null when none is running). */
+  progress = $state.raw<P | null>(null);
   readonly timeline: Timeline<St>;
   readonly stale = $derived.by(() => this.current !== null && this.model.runKey(this.settings) !== this.current.key);
   readonly edited = $derived.by(() => this.model.runKey(this.settings) !== this.model.runKey(this.base));
@@ -67,8 +71,9 @@ export class LabSession<S extends object, R, St> {
   #touched = false;
   #initialKey = '';
   #packed = $state.raw<Record<string, { text: string; field: string }>>({});
+  #packedResult = $state.raw<{ text: string; field: string } | null>(null);
 
-  constructor(model: LabModel<S, R, St>, options: SessionOptions<S>) {
+  constructor(model: LabModel<S, R, St, P>, options: SessionOptions<S>) {
     this.model = model;
     this.id = options.id;
     this.ns = options.id;
@@ -97,6 +102,24 @@ export class LabSession<S extends object, R, St> {
       }
     });
 
+    // The same for a run that travels in links.
+    $effect(() => {
+      const c = this.current;
+      const result = model.url.result;
+      if (!result || !c) return;
+      const text = result.encode(c.run);
+      let live = true;
+      packText(text).then(
+        (field) => {
+          if (live) this.#packedResult = { text, field };
+        },
+        () => {},
+      );
+      return () => {
+        live = false;
+      };
+    });
+
     // Keep the URL in step with what the learner sees (not while playing or running).
     $effect(() => {
       if (!this.#mounted || this.timeline.playing || this.running) return;
@@ -120,10 +143,11 @@ export class LabSession<S extends object, R, St> {
       this.linkNotice = reading.notice;
       this.clampNotes = reading.clampNotes;
       if (reading.fromLink && !reading.notice) this.#touched = true;
+      if (reading.run !== undefined) this.#show(reading.run, reading.settings, 'reset', reading.step, 'link');
       this.#writer = createUrlWriter(this.ns);
       this.#initialKey = JSON.stringify(this.linkValues());
       this.#mounted = true;
-      await this.#runNow(reading.step);
+      if (reading.run === undefined && (this.model.autoRun ?? true)) await this.#runNow(reading.step);
     })();
     return () => {
       live = false;
@@ -192,6 +216,13 @@ export class LabSession<S extends object, R, St> {
       const cached = this.#packed[key];
       values[key] = cached && cached.text === text ? cached.field : packTextSync(text);
     }
+    const result = this.model.url.result;
+    const c = this.current;
+    if (result && c && !this.stale) {
+      const text = result.encode(c.run);
+      const cached = this.#packedResult;
+      values.res = cached && cached.text === text ? cached.field : packTextSync(text);
+    }
     return { ...values, step: this.timeline.step };
   }
 
@@ -201,9 +232,9 @@ export class LabSession<S extends object, R, St> {
   }
 
   /** Puts a finished run on screen. */
-  #show(run: R, settings: S, keep: 'proportional' | 'reset' | 'clamp', step?: number): void {
+  #show(run: R, settings: S, keep: 'proportional' | 'reset' | 'clamp', step?: number, origin: 'run' | 'link' = 'run'): void {
     const fold = this.model.fold(run);
-    this.current = { run, fold, settings, key: this.model.runKey(settings) };
+    this.current = { run, fold, settings, key: this.model.runKey(settings), origin };
     this.runCount++;
     this.timeline.stepsPerSecond = this.model.rate?.(fold.length) ?? Math.max(3, Math.min(600, fold.length / 40));
     this.timeline.setFold(fold, keep, step);
@@ -241,7 +272,10 @@ export class LabSession<S extends object, R, St> {
       if (this.#controller === ac) this.showStop = true;
     }, 400);
     try {
-      const run = await this.model.run(settings, ac.signal);
+      this.progress = null;
+      const run = await this.model.run(settings, ac.signal, (p) => {
+        if (this.#controller === ac) this.progress = p;
+      });
       if (ac.signal.aborted) return;
       this.#show(run, settings, keep, step);
     } catch (error) {
@@ -253,6 +287,7 @@ export class LabSession<S extends object, R, St> {
         this.#controller = null;
         this.running = false;
         this.showStop = false;
+        this.progress = null;
       }
     }
   }
