@@ -1,11 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ActorsRunner, MAIN_THREAD_WALL_MS } from './actorsRunner';
+import type { ActorsJob } from './actorsEngine';
+import { FakeWorker } from './fakeWorker';
+import type { SourceRun } from '#sim/actors/source';
 
 /**
- * The actor runner is the generic SandboxHost (tested through eventloopRunner.test.ts with fake
- * workers) plus its engine spec: these run that spec for real on the main thread, where Node has
- * no Worker.
+ * The actor runner is EngineHost (engineHost.test.ts) plus its engine: its job as the Worker gets
+ * it (fake Worker), and the engine for real on the main thread, where Node has no Worker.
  */
+describe('ActorsRunner', () => {
+  beforeEach(() => FakeWorker.reset());
+
+  it('sends source, seed and threads as the job and the wall budget beside it', () => {
+    void new ActorsRunner({ createWorker: FakeWorker.create() }).run('send()', { seed: 4, threads: 2, wallMs: 900 });
+    expect((FakeWorker.made[0] as FakeWorker<ActorsJob, SourceRun>).posted).toEqual([{ type: 'run', id: 1, job: { source: 'send()', seed: 4, threads: 2 }, wallMs: 900 }]);
+  });
+});
+
 describe('ActorsRunner without a Worker', () => {
   it('runs an actor system on the main thread and says so', async () => {
     const source = [

@@ -1,26 +1,20 @@
 /**
- * Main-thread client of the actor sandbox (actors.worker.ts), on the generic SandboxHost
- * (sandboxHost.ts: queue, budgets, abort, main-thread fallback).
+ * Main-thread client of the actor sandbox (actors.worker.ts), on the generic EngineHost
+ * (engineHost.ts: one reused Worker, jobs in order, budgets, abort, main-thread fallback).
  *
  *   const run = await runActors(source, { seed: 1 }, signal);   // a SourceRun + host info
  *
- * The same contract as the event-loop runner (eventloopRunner.ts), for the actor engine:
- * - One Worker per page, shared by every actor lab on it and reused between runs; jobs run one at
- *   a time, in order.
- * - Budgets: the worker's wall-time budget (WALL_MS, polled by loop guards in the learner's code
- *   and by the engine), and a hard timeout here (HARD_TIMEOUT_MS from the moment the worker takes
- *   the job): past it the worker is terminated and replaced, and the run comes back empty with a
- *   message. Loading the worker has a longer allowance (LOAD_TIMEOUT_MS).
- * - `signal` aborts: a queued job is dropped, a running one is stopped by terminating the worker;
- *   the promise rejects with an AbortError.
- * - No Worker, or a worker script that fails to load: the engine is imported here and runs on the
- *   main thread with a smaller wall budget, and the run carries a `note` saying so.
- * The engine is never in the page's initial JavaScript.
+ * The same contract as the event-loop runner (eventloopRunner.ts), for the actor engine: the wall
+ * budget (WALL_MS) is polled by the loop guards in the learner's code and by the engine; the
+ * host's hard timeout terminates a Worker that never answers; `signal` aborts (AbortError); with
+ * no usable Worker the engine (actorsEngine.ts) is imported dynamically and runs on the main
+ * thread with a smaller budget, and the run carries a `note` saying so.
  */
 import type { SourceRun } from '#sim/actors/source';
-import { SandboxHost, type HostInfo, type SandboxHostOptions, type SandboxRequest, type SandboxResponse } from './sandboxHost';
+import { EngineHost, type EngineHostOptions, type HostInfo } from './engineHost';
+import type { ActorsJob } from './actorsEngine';
 
-export { WALL_MS, HARD_TIMEOUT_MS, LOAD_TIMEOUT_MS, MAIN_THREAD_WALL_MS } from './sandboxHost';
+export { WALL_MS, HARD_TIMEOUT_MS, LOAD_TIMEOUT_MS, MAIN_THREAD_WALL_MS } from './engineHost';
 
 export interface ActorsJobOptions {
   seed?: number;
@@ -30,9 +24,6 @@ export interface ActorsJobOptions {
 }
 
 export type HostedActorRun = SourceRun & HostInfo;
-
-export type ActorsWorkerRequest = SandboxRequest<ActorsJobOptions>;
-export type ActorsWorkerResponse = SandboxResponse<SourceRun>;
 
 function emptyRun(message: string): SourceRun {
   return {
@@ -56,39 +47,33 @@ function emptyRun(message: string): SourceRun {
   };
 }
 
-export type ActorsRunnerOptions = SandboxHostOptions;
+export type ActorsRunnerOptions = Omit<EngineHostOptions, 'mode'>;
 
-export class ActorsRunner extends SandboxHost<ActorsJobOptions, SourceRun> {
+export class ActorsRunner {
+  readonly host: EngineHost<ActorsJob, SourceRun>;
+
   constructor(options: ActorsRunnerOptions = {}) {
-    super(
+    this.host = new EngineHost<ActorsJob, SourceRun>(
       {
         noun: 'system',
         bundledWorker: () => new Worker(new URL('./actors.worker.ts', import.meta.url), { type: 'module', name: 'actor-sandbox' }),
+        loadEngine: async () => (await import('./actorsEngine')).runActorsJob,
         emptyRun,
-        runHere: async (source, options, budgetMs) => {
-          const { runSource } = await import('#sim/actors/source');
-          const t0 = performance.now();
-          try {
-            return runSource(source, {
-              seed: options.seed,
-              threads: options.threads,
-              shouldStop: () => performance.now() - t0 > budgetMs,
-              stopMessage: `Stopped after ${budgetMs / 1000} s of real time: the program did not finish. Is there an infinite loop?`,
-            });
-          } catch (error) {
-            return emptyRun(`The lab could not run this program (${error instanceof Error ? error.message : String(error)}).`);
-          }
-        },
       },
-      options,
+      { ...options, mode: 'queue' },
     );
+  }
+
+  run(source: string, options: ActorsJobOptions = {}, signal?: AbortSignal): Promise<HostedActorRun> {
+    const { wallMs, seed, threads } = options;
+    return this.host.run({ source, seed, threads }, { signal, wallMs });
   }
 }
 
-let host: ActorsRunner | null = null;
+let shared: ActorsRunner | null = null;
 
 /** Runs actor-system source in the page's sandbox Worker. Rejects only with an AbortError. */
 export function runActors(source: string, options: ActorsJobOptions = {}, signal?: AbortSignal): Promise<HostedActorRun> {
-  host ??= new ActorsRunner();
-  return host.run(source, options, signal);
+  shared ??= new ActorsRunner();
+  return shared.run(source, options, signal);
 }

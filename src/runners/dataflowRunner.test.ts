@@ -1,27 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DataflowRunner, HARD_TIMEOUT_MS, type DataflowWorkerRequest, type DataflowWorkerResponse } from './dataflowRunner';
+import { DataflowRunner, HARD_TIMEOUT_MS, TIMEOUT_MESSAGE } from './dataflowRunner';
+import type { DataflowJob, DataflowOutcome } from './dataflowEngine';
 import { compileOperator } from './dataflowCode';
+import { FakeWorker, flush } from './fakeWorker';
 import { getPreset, simulate } from '#sim/dataflow';
 
-/** A stand-in for the sandbox Worker: records what it is sent; the test answers for it. */
-class FakeWorker extends EventTarget {
-  static made: FakeWorker[] = [];
-  posted: DataflowWorkerRequest[] = [];
-  terminated = false;
-  constructor() {
-    super();
-    FakeWorker.made.push(this);
-  }
-  postMessage(message: DataflowWorkerRequest) {
-    this.posted.push(message);
-  }
-  terminate() {
-    this.terminated = true;
-  }
-  reply(message: DataflowWorkerResponse) {
-    this.dispatchEvent(new MessageEvent('message', { data: message }));
-  }
-}
+type W = FakeWorker<DataflowJob, DataflowOutcome>;
+const made = () => FakeWorker.made as W[];
 
 describe('compileOperator', () => {
   it('returns the named function', () => {
@@ -51,50 +36,80 @@ describe('DataflowRunner', () => {
   const job = { config: getPreset('operator').config, seed: 1, code: { op: 'keep', name: 'keep', source: 'function keep() { return true; }' } };
   beforeEach(() => {
     vi.useFakeTimers();
-    FakeWorker.made = [];
-    runner = new DataflowRunner(() => new FakeWorker() as unknown as Worker);
+    FakeWorker.reset();
+    runner = new DataflowRunner({ createWorker: FakeWorker.create() });
   });
   afterEach(() => vi.useRealTimers());
 
   it('sends the job and resolves with the worker’s run', async () => {
     const p = runner.run(job);
-    const w = FakeWorker.made[0];
-    expect(w.posted[0]).toMatchObject({ type: 'run', seed: 1, code: job.code });
-    const run = simulate(job.config, 1);
-    w.reply({ type: 'start', id: w.posted[0].id });
-    w.reply({ type: 'done', id: w.posted[0].id, run, ms: 3 });
+    const w = made()[0];
+    expect(w.posted[0]).toMatchObject({ type: 'run', job: { seed: 1, code: job.code }, wallMs: 2_000 });
+    w.finish({ kind: 'run', run: simulate(job.config, 1) }, 3);
     await expect(p).resolves.toMatchObject({ kind: 'run', host: 'worker', ms: 3 });
   });
 
   it('passes code errors through, with their line', async () => {
     const p = runner.run(job);
-    const w = FakeWorker.made[0];
-    w.reply({ type: 'code-error', id: w.posted[0].id, message: 'Syntax error on line 2: Unexpected token.', line: 2 });
+    made()[0].finish({ kind: 'code-error', message: 'Syntax error on line 2: Unexpected token.', line: 2 });
     await expect(p).resolves.toEqual({ kind: 'code-error', message: 'Syntax error on line 2: Unexpected token.', line: 2, column: undefined });
   });
 
-  it('terminates a worker that does not answer in time, and the next job gets a new worker', async () => {
+  it('terminates a worker that does not answer within the same 5 s as every engine; the next job gets a new worker', async () => {
     const p = runner.run(job);
-    const w = FakeWorker.made[0];
+    const w = made()[0];
     w.reply({ type: 'start', id: w.posted[0].id });
-    vi.advanceTimersByTime(HARD_TIMEOUT_MS + 1);
-    await expect(p).resolves.toMatchObject({ kind: 'failed', message: expect.stringMatching(/did not return/) });
+    vi.advanceTimersByTime(4_999);
+    await flush();
+    expect(w.terminated).toBe(false);
+    vi.advanceTimersByTime(1);
+    await expect(p).resolves.toEqual({ kind: 'failed', message: TIMEOUT_MESSAGE });
+    expect(TIMEOUT_MESSAGE).toBe('Stopped after 5 s of real time: your function did not return. Is there an infinite loop?');
+    expect(HARD_TIMEOUT_MS).toBe(5_000);
     expect(w.terminated).toBe(true);
     void runner.run(job);
-    expect(FakeWorker.made).toHaveLength(2);
+    expect(made()).toHaveLength(2);
   });
 
-  it('a newer job replaces one in flight; a stale answer is ignored', async () => {
+  it('a newer job replaces one in flight (resolved as superseded); a stale answer is ignored', async () => {
     const first = runner.run(job);
-    const w = FakeWorker.made[0];
+    const w = made()[0];
     const staleId = w.posted[0].id;
     const second = runner.run({ ...job, seed: 2 });
     await expect(first).resolves.toEqual({ kind: 'failed', message: '' });
     expect(w.terminated).toBe(true);
-    const w2 = FakeWorker.made[1];
-    w.reply({ type: 'done', id: staleId, run: simulate(job.config, 1), ms: 1 });
-    w2.reply({ type: 'done', id: w2.posted[0].id, run: simulate(job.config, 2), ms: 1 });
+    const w2 = made()[1];
+    w.reply({ type: 'done', id: staleId, run: { kind: 'run', run: simulate(job.config, 1) }, ms: 1 });
+    w2.finish({ kind: 'run', run: simulate(job.config, 2) });
     const r = await second;
     expect(r.kind === 'run' && r.run.seed).toBe(2);
+  });
+
+  it('an engine that threw is a failure with a message', async () => {
+    const p = runner.run(job);
+    const w = made()[0];
+    w.reply({ type: 'start', id: 1 });
+    w.reply({ type: 'failed', id: 1, message: 'boom' });
+    await expect(p).resolves.toEqual({ kind: 'failed', message: 'The lab could not run this code (boom).' });
+  });
+});
+
+describe('DataflowRunner without a Worker (the engine is imported only now)', () => {
+  const job = { config: getPreset('operator').config, seed: 1 };
+
+  it('runs the engine on the main thread with the same result as the engine itself, and says so', async () => {
+    const r = await new DataflowRunner().run({ ...job, code: { op: 'keep', name: 'keep', source: 'function keep(r) { return r.value < 500; }' } });
+    if (r.kind !== 'run') throw new Error(JSON.stringify(r));
+    expect(r.host).toBe('main-thread');
+    expect(r.note).toMatch(/so the code ran on this page's main thread/);
+    const keep = compileOperator('function keep(r) { return r.value < 500; }', 'keep');
+    if (!keep.ok) throw new Error(keep.message);
+    const direct = simulate(job.config, 1, { hooks: { keep: keep.fn } });
+    expect(r.run.metrics).toEqual(direct.metrics);
+  });
+
+  it('reports code that does not compile, with its line', async () => {
+    const r = await new DataflowRunner().run({ ...job, code: { op: 'keep', name: 'keep', source: 'function keep(r) {\n  return r.value <;\n}' } });
+    expect(r).toMatchObject({ kind: 'code-error', line: 2 });
   });
 });

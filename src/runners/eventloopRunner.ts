@@ -1,31 +1,24 @@
 /**
- * Main-thread client of the event-loop sandbox (eventloop.worker.ts), on the generic
- * SandboxHost (sandboxHost.ts: queue, budgets, abort, main-thread fallback).
+ * Main-thread client of the event-loop sandbox (eventloop.worker.ts), on the generic EngineHost
+ * (engineHost.ts: one reused Worker, jobs in order, budgets, abort, main-thread fallback).
  *
  *   const run = await runInWorker(source, {}, signal);   // a HostedRun: an EventLoopRun + host info
  *
- * - One Worker per page, shared by every lab instance on it and reused between runs. Jobs run one
- *   at a time, in order, so a runaway program only ever delays (and kills) itself.
- * - Budgets: the engine's own (steps, loops, virtual time), the worker's wall-time budget
- *   (WALL_MS, checked by the engine), and a hard timeout here (HARD_TIMEOUT_MS from the moment the
- *   worker takes the job): past it the worker is terminated and replaced, and the run comes back
- *   with "Stopped after 5 s of real time..." and an empty trace. Loading the worker has its own,
- *   longer allowance (LOAD_TIMEOUT_MS): a slow network is not an infinite loop.
- * - `signal` aborts: a queued job is dropped; a running one is stopped by terminating the worker.
- *   The promise then rejects with an AbortError.
- * - No Worker (very old or locked-down browsers), or a worker script that fails to load: the
- *   engine is imported here and runs on the main thread with a smaller wall budget
- *   (MAIN_THREAD_WALL_MS), and the run carries a `note` that says so.
- *
- * The engine is never in the page's initial JavaScript: the worker imports it, and the fallback
- * uses a dynamic import().
+ * - One Worker per page, shared by every lab instance on it; jobs run one at a time, in order.
+ * - Budgets: the engine's own (steps, loops, virtual time), the wall budget (WALL_MS, polled by
+ *   the engine), and the host's hard timeout (HARD_TIMEOUT_MS): past it the Worker is terminated
+ *   and the run comes back with "Stopped after 5 s of real time..." and an empty trace.
+ * - `signal` aborts (the promise rejects with an AbortError).
+ * - No usable Worker: the engine (eventloopEngine.ts) is imported dynamically and runs on the main
+ *   thread with MAIN_THREAD_WALL_MS, and the run carries a `note` saying so.
  */
 import type { EventLoopRun } from '#sim/eventloop/types';
-import { HARD_TIMEOUT_MS, SandboxHost, timeoutMessage, type SandboxHostOptions } from './sandboxHost';
+import { EngineHost, HARD_TIMEOUT_MS, timeoutMessage, type EngineHostOptions } from './engineHost';
+import type { EventLoopJob } from './eventloopEngine';
 import type { EventLoopJobOptions, HostedRun } from './types';
 
 export type { HostedRun, EventLoopJobOptions } from './types';
-export { WALL_MS, HARD_TIMEOUT_MS, LOAD_TIMEOUT_MS, MAIN_THREAD_WALL_MS } from './sandboxHost';
+export { WALL_MS, HARD_TIMEOUT_MS, LOAD_TIMEOUT_MS, MAIN_THREAD_WALL_MS } from './engineHost';
 
 export const TIMEOUT_MESSAGE = timeoutMessage(HARD_TIMEOUT_MS);
 
@@ -45,34 +38,32 @@ function failedRun(message: string): EventLoopRun {
   return { ...emptyRun(message), truncated: false };
 }
 
-export type EventLoopRunnerOptions = SandboxHostOptions;
+export type EventLoopRunnerOptions = Omit<EngineHostOptions, 'mode'>;
 
 /** One sandbox Worker and its job queue. The page shares one (see `runInWorker`). */
-export class EventLoopRunner extends SandboxHost<EventLoopJobOptions, EventLoopRun> {
+export class EventLoopRunner {
+  readonly host: EngineHost<EventLoopJob, EventLoopRun>;
+
   constructor(options: EventLoopRunnerOptions = {}) {
-    super(
+    this.host = new EngineHost<EventLoopJob, EventLoopRun>(
       {
         noun: 'program',
         bundledWorker: () => new Worker(new URL('./eventloop.worker.ts', import.meta.url), { type: 'module', name: 'event-loop-sandbox' }),
+        loadEngine: async () => (await import('./eventloopEngine')).runEventLoopJob,
         emptyRun,
         failedRun,
-        runHere: async (source, options, budgetMs) => {
-          const { runProgramSync } = await import('#sim/eventloop/run');
-          const { wallMs: _wallMs, ...engineOptions } = options;
-          const t0 = performance.now();
-          try {
-            return runProgramSync(source, { ...engineOptions, shouldStop: () => performance.now() - t0 > budgetMs });
-          } catch (error) {
-            return failedRun(`The lab could not run this program (${error instanceof Error ? error.message : String(error)}).`);
-          }
-        },
       },
-      options,
+      { ...options, mode: 'queue' },
     );
+  }
+
+  run(source: string, options: EventLoopJobOptions = {}, signal?: AbortSignal): Promise<HostedRun> {
+    const { wallMs, ...engineOptions } = options;
+    return this.host.run({ source, options: engineOptions }, { signal, wallMs });
   }
 }
 
-let host: EventLoopRunner | null = null;
+let shared: EventLoopRunner | null = null;
 
 /**
  * Runs `source` on the event-loop engine in the page's sandbox Worker. Resolves with the run
@@ -80,6 +71,6 @@ let host: EventLoopRunner | null = null;
  * AbortError when `signal` aborts.
  */
 export function runInWorker(source: string, options: EventLoopJobOptions = {}, signal?: AbortSignal): Promise<HostedRun> {
-  host ??= new EventLoopRunner();
-  return host.run(source, options, signal);
+  shared ??= new EventLoopRunner();
+  return shared.run(source, options, signal);
 }

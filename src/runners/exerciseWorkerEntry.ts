@@ -15,12 +15,12 @@
  * One run per Worker: the runner terminates the Worker when the run ends.
  */
 import { runJob } from '../../content/exercises/_runtime/browser-adapter.js';
-import { harden } from '../../content/exercises/_runtime/harden.js';
+import { harden } from './harden.js';
 import type { ExerciseWorkerMessage, ExerciseWorkerRequest } from './exerciseWorker';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 // Private references to what the run needs, taken before the learner's code can load; then the
-// scope loses its network, storage and messaging globals (see _runtime/harden.js).
+// scope loses its network, storage and messaging globals (see ./harden.js).
 const postMessage = scope.postMessage.bind(scope);
 const SavedWorker = Worker;
 const cores = scope.navigator?.hardwareConcurrency ?? 1;

@@ -1,9 +1,15 @@
 /**
- * Browser Workers only (the exercise pool threads here, and the site's sandboxes in src/runners:
- * the exercise run, the event-loop and the actor Workers, which import it from here because
- * exercises may not import the site): remove the globals a learner's code has no business with (network,
- * storage, spawning, messaging) from a Worker's global scope, before that code is loaded. The
- * caller keeps private references to what it needs first (postMessage, the Worker constructor).
+ * The security boundary of the site's sandboxes, for browser Workers only: remove the globals a
+ * learner's code has no business with (network, storage, spawning, messaging) from a Worker's
+ * global scope, before that code is loaded. The caller keeps private references to what it needs
+ * first (postMessage, the Worker constructor).
+ *
+ * Two identical copies, kept so by src/runners/harden.test.ts:
+ * - src/runners/harden.js: the site's sandboxes (serveEngine.ts for the lab engines, and the
+ *   exercise run Worker, exerciseWorkerEntry.ts);
+ * - content/exercises/_runtime/harden.js: the exercise pool threads (browser-worker.js), because
+ *   the exercises run in plain Node and WebContainers and may not import the site.
+ * Change src/runners/harden.js and copy it over the other.
  *
  * MessageChannel stays (the async server uses one for its macrotask hops): without postMessage,
  * a channel made in here cannot reach outside.
