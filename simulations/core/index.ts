@@ -15,6 +15,7 @@ export {
   settings,
   func,
   explained,
+  reject,
   describeValue,
   rangeText,
   obeys,

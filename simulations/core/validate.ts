@@ -12,8 +12,13 @@
  *
  * How a schema says what a field must be: each helper records a phrase ("a whole number from 1 to
  * 64") or a sentence writer for the schema and its checks; zod hands the failing schema or check
- * to the error map below, which looks it up. Checks that relate several fields (unique ids, graph
- * cycles) are `z.superRefine` checks that add a `custom` issue with the finished sentence.
+ * to the error map below (as `iss.inst`, or `iss.schema` for a check), which looks it up, also
+ * through `_zod.parent` since `.check(...)` returns a copy. Checks that relate several fields are
+ * `z.superRefine` checks: nested ones call `reject` (worded once the full path is known); ones on
+ * the whole config (unique ids, graph cycles) add a `custom` issue with the finished sentence.
+ *
+ * The engine configs build their schemas from their own LIMITS/DEFAULTS constants, and the lab
+ * clamps (`clampConfig`, `clampSettings`) pull numbers in with `nearestAllowed` on the same rules.
  */
 import * as z from 'zod/mini';
 
@@ -164,11 +169,6 @@ export function settings<T extends z.core.$ZodLooseShape>(shape: T) {
 /** A function, kept as it is: "receive must be a function receive(message, ctx), but it is missing." */
 export function func<F extends (...args: never[]) => unknown>(phrase: string) {
   return explained(z.custom<F>((v) => typeof v === 'function'), phrase);
-}
-
-/** A value the schema accepts only when `ok`, explained by `how` ("the id of an operator"). */
-export function valid<T>(ok: (v: unknown) => boolean, how: Explain) {
-  return explained(z.custom<T>(ok), how);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -227,16 +227,11 @@ export function clampConfig(input: Partial<SchedulerConfig> | Record<string, unk
       notes.push(`${field} was ${describeValue(v)}, which is not a usable number, so the lab uses the default, ${formatNumber(fallback)}.`);
       return fallback;
     }
-    let out = v;
+    const out = nearestAllowed(v, lim);
     const reasons: string[] = [];
-    if (lim.integer && !Number.isInteger(out)) {
-      out = Math.round(out);
-      reasons.push('needs a whole number');
-    }
-    if (out < lim.min || out > lim.max) {
-      out = Math.min(lim.max, Math.max(lim.min, out));
-      reasons.push(`allows ${formatNumber(lim.min)}–${formatNumber(lim.max)}`);
-    }
+    const rounded = lim.integer ? Math.round(v) : v;
+    if (rounded !== v) reasons.push('needs a whole number');
+    if (rounded !== out) reasons.push(`allows ${formatNumber(lim.min)}–${formatNumber(lim.max)}`);
     if (reasons.length > 0) {
       notes.push(`${field} was ${formatNumber(v)}; the lab ${reasons.join(' and ')}, so it uses ${formatNumber(out)}.`);
     }
