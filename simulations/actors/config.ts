@@ -6,17 +6,22 @@
  * wrote it ("actors[2].mailbox.capacity must be a whole number from 1 to 100000, but it is 0.").
  * Functions (`receive`, `init`, watch getters) are checked to be functions and kept as they are.
  */
+import * as z from 'zod/mini';
 import {
-  ConfigError,
-  checkArray,
-  checkKnownKeys,
-  checkNumber,
-  checkObject,
-  checkOneOf,
   describeValue,
+  explained,
+  func,
+  listOf,
+  nearestAllowed,
+  numberIn,
+  oneOf,
+  parseConfig,
+  rangeText,
+  settings,
+  text,
   type NumberRule,
 } from '../core/validate';
-import type { ActorSpec, BehaviourSpec, FaultSpec, Injection, MailboxSpec, Overflow, Strategy, SupervisorSpec, Watch } from './types';
+import type { Behaviour, BehaviourSpec, Injection, Overflow, Strategy, Watch } from './types';
 
 export const OVERFLOWS: readonly Overflow[] = ['drop-newest', 'drop-oldest', 'block'];
 export const STRATEGIES: readonly Strategy[] = ['one-for-one', 'one-for-all'];
@@ -37,6 +42,8 @@ export const LIMITS = {
   sendAt: { min: 0, max: 10_000_000 } as NumberRule,
   sendCount: { min: 1, max: 10_000_000, integer: true } as NumberRule,
   everyMs: { min: 0, max: 10_000_000 } as NumberRule,
+  /** The lab's seed setting (links and the seed input). */
+  seed: { min: 0, max: 2 ** 31 - 1, integer: true } as NumberRule,
   sends: 1_000,
   watches: 20,
 } as const;
@@ -86,10 +93,6 @@ export interface CheckedConfig {
   watches: Watch[];
 }
 
-const CONFIG_KEYS = ['actors', 'sends', 'threads', 'latencyMs', 'guardian', 'untilMs', 'maxMessages', 'watches'] as const;
-const BEHAVIOUR_KEYS = ['receive', 'init', 'serviceMs', 'mailbox', 'supervise', 'faults'] as const;
-const ACTOR_KEYS = ['name', 'parent', ...BEHAVIOUR_KEYS] as const;
-
 /** Is `name` a usable actor name? Returns an explanation when it is not. */
 export function nameProblem(name: unknown): string | null {
   if (typeof name !== 'string' || name.trim() === '') return `must be a non-empty piece of text, but it is ${describeValue(name)}`;
@@ -98,61 +101,144 @@ export function nameProblem(name: unknown): string | null {
   return null;
 }
 
-export function checkSupervision(field: string, input: unknown): Supervision {
-  if (input === undefined) return { strategy: DEFAULTS.strategy, maxRestarts: DEFAULTS.maxRestarts, withinMs: DEFAULTS.withinMs };
-  const obj = checkObject(field, input);
-  checkKnownKeys(field, obj, ['strategy', 'maxRestarts', 'withinMs']);
-  const s = obj as SupervisorSpec;
-  return {
-    strategy: s.strategy === undefined ? DEFAULTS.strategy : checkOneOf(`${field}.strategy`, s.strategy, STRATEGIES),
-    maxRestarts: s.maxRestarts === undefined ? DEFAULTS.maxRestarts : checkNumber(`${field}.maxRestarts`, s.maxRestarts, LIMITS.maxRestarts),
-    withinMs: s.withinMs === undefined ? DEFAULTS.withinMs : checkNumber(`${field}.withinMs`, s.withinMs, LIMITS.withinMs),
-  };
+// --- Schemas: the source of truth for the config's shape; LIMITS, DEFAULTS and the word lists give the values.
+
+const supervisionSchema = settings({
+  strategy: z._default(oneOf(STRATEGIES), DEFAULTS.strategy),
+  maxRestarts: z._default(numberIn(LIMITS.maxRestarts), DEFAULTS.maxRestarts),
+  withinMs: z._default(numberIn(LIMITS.withinMs), DEFAULTS.withinMs),
+});
+
+const mailboxSchema = settings({
+  /** Infinity (or leaving it out) means unbounded. */
+  capacity: z.optional(explained(z.union([z.literal(Infinity), numberIn(LIMITS.capacity)]), rangeText(LIMITS.capacity))),
+  overflow: z._default(oneOf(OVERFLOWS), DEFAULTS.overflow),
+});
+
+const faultsSchema = settings({
+  every: z._default(numberIn(LIMITS.faultEvery), 0),
+  rate: z._default(numberIn(LIMITS.faultRate), 0),
+});
+
+const behaviourShape = {
+  receive: func<Behaviour>('a function receive(message, ctx)'),
+  init: z.optional(func<() => unknown>('a function that returns the initial state')),
+  serviceMs: z._default(numberIn(LIMITS.serviceMs), DEFAULTS.serviceMs),
+  mailbox: z.optional(mailboxSchema),
+  supervise: z.optional(supervisionSchema),
+  faults: z.optional(faultsSchema),
+};
+
+/** A behaviour spec: an actor without its name and parent, or the argument of `ctx.spawn`. */
+export const behaviourSchema = settings(behaviourShape);
+
+const actorName = explained(
+  z.custom<string>((v) => nameProblem(v) === null),
+  (field, v) => `${field} ${nameProblem(v)}.`,
+);
+const actorRef = explained(z.string().check(z.minLength(1)), "an actor's name");
+
+const actorSchema = settings({
+  name: actorName,
+  parent: z.optional(z.nullable(explained(z.string(), "an actor's name"))),
+  ...behaviourShape,
+});
+
+const sendSchema = settings({
+  to: actorRef,
+  message: z.unknown(),
+  at: z._default(numberIn(LIMITS.sendAt), 0),
+  count: z._default(numberIn(LIMITS.sendCount), 1),
+  everyMs: z._default(numberIn(LIMITS.everyMs), 0),
+});
+
+const watchSchema = settings({
+  name: text(40),
+  get: func<() => unknown>('a function that returns the value to show'),
+});
+
+/** A system config (what `simulate` takes). */
+export const configSchema = settings({
+  actors: listOf(actorSchema, { what: 'a list of actors', noun: ['actor', 'actors'], min: 1, max: LIMITS.actors }).check(
+    z.superRefine((actors, ctx) => {
+      const problem = treeProblem(actors);
+      if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message, input: actors });
+    }),
+  ),
+  sends: z._default(listOf(sendSchema, { what: 'a list of messages to send', noun: ['entry', 'entries'], max: LIMITS.sends }), []),
+  threads: z.optional(z.nullable(numberIn(LIMITS.threads))),
+  latencyMs: z._default(numberIn(LIMITS.latencyMs), DEFAULTS.latencyMs),
+  guardian: z.optional(supervisionSchema),
+  untilMs: z._default(numberIn(LIMITS.untilMs), DEFAULTS.untilMs),
+  maxMessages: z._default(numberIn(LIMITS.maxMessages), DEFAULTS.maxMessages),
+  watches: z._default(listOf(watchSchema, { what: 'a list of watches', noun: ['value', 'values'], max: LIMITS.watches }), []),
+});
+
+/** Shows the actor a field belongs to, as the source lab's messages expect: `actors[2] ("b").mailbox.capacity`. */
+function actorLabel(field: string, path: readonly PropertyKey[], input: unknown): string {
+  if (path[0] !== 'actors' || typeof path[1] !== 'number' || path.length < 3 || path[2] === 'name') return field;
+  const name = ((input as { actors: unknown[] }).actors[path[1]] as { name?: unknown }).name;
+  if (typeof name !== 'string') return field;
+  const head = `actors[${path[1]}]`;
+  return `${head} ("${name}")${field.slice(head.length)}`;
 }
 
-function checkMailbox(field: string, input: unknown): { capacity: number; overflow: Overflow } {
-  if (input === undefined) return { capacity: Infinity, overflow: DEFAULTS.overflow };
-  const obj = checkObject(field, input);
-  checkKnownKeys(field, obj, ['capacity', 'overflow']);
-  const m = obj as MailboxSpec;
-  const capacity =
-    m.capacity === undefined || m.capacity === Infinity ? Infinity : checkNumber(`${field}.capacity`, m.capacity, LIMITS.capacity);
-  const overflow = m.overflow === undefined ? DEFAULTS.overflow : checkOneOf(`${field}.overflow`, m.overflow, OVERFLOWS);
-  return { capacity, overflow };
+/** Duplicate names, unknown parents, and supervision circles, with the field to blame (relative to `actors`). */
+function treeProblem(actors: readonly { name: string; parent?: string | null }[]): { path: PropertyKey[]; message: string } | null {
+  const byName = new Map<string, number>();
+  for (let i = 0; i < actors.length; i++) {
+    const seen = byName.get(actors[i].name);
+    if (seen !== undefined) {
+      return { path: [i, 'name'], message: `actors[${i}].name is "${actors[i].name}", but actors[${seen}] already has that name; actor names must be unique.` };
+    }
+    byName.set(actors[i].name, i);
+  }
+  for (let i = 0; i < actors.length; i++) {
+    const { name, parent } = actors[i];
+    if (parent === undefined || parent === null) continue;
+    if (!byName.has(parent)) return { path: [i, 'parent'], message: `actors[${i}] ("${name}") has parent "${parent}", but no actor has that name.` };
+    if (parent === name) return { path: [i, 'parent'], message: `actors[${i}] ("${name}") cannot supervise itself.` };
+  }
+  // Every actor must reach a root by following parents; the ones that cannot sit on a circle or hang off one.
+  const rooted = new Set<string>();
+  let progress = true;
+  while (progress) {
+    progress = false;
+    for (const a of actors) {
+      if (!rooted.has(a.name) && (a.parent == null || rooted.has(a.parent))) {
+        rooted.add(a.name);
+        progress = true;
+      }
+    }
+  }
+  const stuck = actors.filter((a) => !rooted.has(a.name));
+  if (stuck.length === 0) return null;
+  const chain = stuck.map((a) => `"${a.name}" is supervised by "${a.parent}"`).join(', ');
+  const first = byName.get(stuck[0].name) as number;
+  return { path: [first, 'parent'], message: `actors[${first}].parent: the supervisors form a circle (${chain}), so none of them has a place in the tree.` };
 }
 
-function checkFaults(field: string, input: unknown): { every: number; rate: number } {
-  if (input === undefined) return { every: 0, rate: 0 };
-  const obj = checkObject(field, input);
-  checkKnownKeys(field, obj, ['every', 'rate']);
-  const f = obj as FaultSpec;
-  return {
-    every: f.every === undefined ? 0 : checkNumber(`${field}.every`, f.every, LIMITS.faultEvery),
-    rate: f.rate === undefined ? 0 : checkNumber(`${field}.rate`, f.rate, LIMITS.faultRate),
-  };
-}
+type ParsedBehaviour = z.output<typeof behaviourSchema>;
 
-function checkFunction(field: string, value: unknown, what: string): void {
-  if (typeof value !== 'function') throw new ConfigError(field, `${field} must be ${what}, but it is ${describeValue(value)}.`);
-}
-
-/** Validates a behaviour spec (an actor, or the argument of `ctx.spawn`). */
-export function checkBehaviour(field: string, input: unknown, extraKeys: readonly string[] = []): CheckedBehaviour {
-  const obj = checkObject(field, input);
-  checkKnownKeys(field, obj, [...BEHAVIOUR_KEYS, ...extraKeys]);
-  const b = obj as unknown as BehaviourSpec;
-  checkFunction(`${field}.receive`, b.receive, 'a function receive(message, ctx)');
-  if (b.init !== undefined) checkFunction(`${field}.init`, b.init, 'a function that returns the initial state');
-  const { capacity, overflow } = checkMailbox(`${field}.mailbox`, b.mailbox);
+function toChecked(b: ParsedBehaviour): CheckedBehaviour {
   return {
     receive: b.receive,
     init: b.init,
-    serviceMs: b.serviceMs === undefined ? DEFAULTS.serviceMs : checkNumber(`${field}.serviceMs`, b.serviceMs, LIMITS.serviceMs),
-    capacity,
-    overflow,
-    supervise: checkSupervision(`${field}.supervise`, b.supervise),
-    faults: checkFaults(`${field}.faults`, b.faults),
+    serviceMs: b.serviceMs,
+    capacity: b.mailbox?.capacity ?? Infinity,
+    overflow: b.mailbox?.overflow ?? DEFAULTS.overflow,
+    supervise: b.supervise ?? defaultSupervision(),
+    faults: b.faults ?? { every: 0, rate: 0 },
   };
+}
+
+function defaultSupervision(): Supervision {
+  return { strategy: DEFAULTS.strategy, maxRestarts: DEFAULTS.maxRestarts, withinMs: DEFAULTS.withinMs };
+}
+
+/** Validates a behaviour spec (the argument of `ctx.spawn`, named `field` in messages: "spawn spec.receive must be …"). */
+export function checkBehaviour(field: string, input: unknown): CheckedBehaviour {
+  return toChecked(parseConfig(behaviourSchema, input, { where: field }));
 }
 
 /**
@@ -160,102 +246,28 @@ export function checkBehaviour(field: string, input: unknown, extraKeys: readonl
  * Actors come back ordered so that every parent precedes its children (the spawn order).
  */
 export function validateConfig(input: unknown): CheckedConfig {
-  const raw = checkObject('config', input ?? {});
-  checkKnownKeys('', raw, CONFIG_KEYS);
-  const list = checkArray('actors', raw.actors, 'a list of actors');
-  if (list.length === 0) throw new ConfigError('actors', 'actors must list at least one actor, but the list is empty.');
-  if (list.length > LIMITS.actors) throw new ConfigError('actors', `actors may list at most ${LIMITS.actors} actors, but it has ${list.length}.`);
-  const byName = new Map<string, number>();
-  const actors: CheckedActor[] = list.map((item, i) => {
-    const where = `actors[${i}]`;
-    const obj = checkObject(where, item);
-    checkKnownKeys(where, obj, ACTOR_KEYS);
-    const spec = obj as unknown as ActorSpec;
-    const problem = nameProblem(spec.name);
-    if (problem) throw new ConfigError(`${where}.name`, `${where}.name ${problem}.`);
-    const seen = byName.get(spec.name);
-    if (seen !== undefined) {
-      throw new ConfigError(`${where}.name`, `${where}.name is "${spec.name}", but actors[${seen}] already has that name; actor names must be unique.`);
-    }
-    byName.set(spec.name, i);
-    const label = `${where} ("${spec.name}")`;
-    const behaviour = checkBehaviour(label, obj, ['name', 'parent']);
-    let parent: string | null = null;
-    if (spec.parent !== undefined && spec.parent !== null) {
-      if (typeof spec.parent !== 'string') throw new ConfigError(`${where}.parent`, `${label}.parent must be an actor's name, but it is ${describeValue(spec.parent)}.`);
-      parent = spec.parent;
-    }
-    return { name: spec.name, parent, ...behaviour };
-  });
-  actors.forEach((a, i) => {
-    if (a.parent === null) return;
-    if (!byName.has(a.parent)) throw new ConfigError(`actors[${i}].parent`, `actors[${i}] ("${a.name}") has parent "${a.parent}", but no actor has that name.`);
-    if (a.parent === a.name) throw new ConfigError(`actors[${i}].parent`, `actors[${i}] ("${a.name}") cannot supervise itself.`);
-  });
-  // Order parents before children; a cycle means no actor in it has a root.
+  const raw = parseConfig(configSchema, input ?? {}, { label: actorLabel });
+  const actors: CheckedActor[] = raw.actors.map((a) => ({ name: a.name, parent: a.parent ?? null, ...toChecked(a) }));
+  // Order parents before children (treeProblem has ruled out circles, so this places everyone).
   const ordered: CheckedActor[] = [];
   const placed = new Set<string>();
-  let progress = true;
-  while (ordered.length < actors.length && progress) {
-    progress = false;
+  while (ordered.length < actors.length) {
     for (const a of actors) {
-      if (placed.has(a.name)) continue;
-      if (a.parent === null || placed.has(a.parent)) {
+      if (!placed.has(a.name) && (a.parent === null || placed.has(a.parent))) {
         ordered.push(a);
         placed.add(a.name);
-        progress = true;
       }
     }
   }
-  if (ordered.length < actors.length) {
-    const stuck = actors.filter((a) => !placed.has(a.name));
-    const chain = stuck.map((a) => `"${a.name}" is supervised by "${a.parent}"`).join(', ');
-    const first = byName.get(stuck[0].name) as number;
-    throw new ConfigError(`actors[${first}].parent`, `actors[${first}].parent: the supervisors form a circle (${chain}), so none of them has a place in the tree.`);
-  }
-
-  const sendList = raw.sends === undefined ? [] : checkArray('sends', raw.sends, 'a list of messages to send');
-  if (sendList.length > LIMITS.sends) throw new ConfigError('sends', `sends may list at most ${LIMITS.sends} entries, but it has ${sendList.length}.`);
-  const sends = sendList.map((item, i) => {
-    const where = `sends[${i}]`;
-    const obj = checkObject(where, item);
-    checkKnownKeys(where, obj, ['to', 'message', 'at', 'count', 'everyMs']);
-    const s = obj as unknown as Injection;
-    if (typeof s.to !== 'string' || s.to === '') throw new ConfigError(`${where}.to`, `${where}.to must be an actor's name, but it is ${describeValue(s.to)}.`);
-    return {
-      to: s.to,
-      message: s.message,
-      at: s.at === undefined ? 0 : checkNumber(`${where}.at`, s.at, LIMITS.sendAt),
-      count: s.count === undefined ? 1 : checkNumber(`${where}.count`, s.count, LIMITS.sendCount),
-      everyMs: s.everyMs === undefined ? 0 : checkNumber(`${where}.everyMs`, s.everyMs, LIMITS.everyMs),
-    };
-  });
-
-  const watchList = raw.watches === undefined ? [] : checkArray('watches', raw.watches, 'a list of watches');
-  if (watchList.length > LIMITS.watches) throw new ConfigError('watches', `watches may list at most ${LIMITS.watches} values, but it has ${watchList.length}.`);
-  const watches = watchList.map((item, i) => {
-    const obj = checkObject(`watches[${i}]`, item);
-    checkKnownKeys(`watches[${i}]`, obj, ['name', 'get']);
-    const w = obj as unknown as Watch;
-    if (typeof w.name !== 'string' || w.name.trim() === '' || w.name.length > 40) {
-      throw new ConfigError(`watches[${i}].name`, `watches[${i}].name must be a non-empty piece of text of at most 40 characters, but it is ${describeValue(w.name)}.`);
-    }
-    checkFunction(`watches[${i}].get`, w.get, 'a function that returns the value to show');
-    return { name: w.name, get: w.get };
-  });
-
-  let threads: number | null = null;
-  if (raw.threads !== undefined && raw.threads !== null) threads = checkNumber('threads', raw.threads, LIMITS.threads);
-
   return {
     actors: ordered,
-    sends,
-    threads,
-    latencyMs: raw.latencyMs === undefined ? DEFAULTS.latencyMs : checkNumber('latencyMs', raw.latencyMs, LIMITS.latencyMs),
-    guardian: checkSupervision('guardian', raw.guardian),
-    untilMs: raw.untilMs === undefined ? DEFAULTS.untilMs : checkNumber('untilMs', raw.untilMs, LIMITS.untilMs),
-    maxMessages: raw.maxMessages === undefined ? DEFAULTS.maxMessages : checkNumber('maxMessages', raw.maxMessages, LIMITS.maxMessages),
-    watches,
+    sends: raw.sends.map((s) => ({ to: s.to, message: s.message, at: s.at, count: s.count, everyMs: s.everyMs })),
+    threads: raw.threads ?? null,
+    latencyMs: raw.latencyMs,
+    guardian: raw.guardian ?? defaultSupervision(),
+    untilMs: raw.untilMs,
+    maxMessages: raw.maxMessages,
+    watches: raw.watches.map((w) => ({ name: w.name, get: w.get })),
   };
 }
 
@@ -275,7 +287,7 @@ export const DEFAULT_SETTINGS: Readonly<LabSettings> = Object.freeze({ threads: 
 export function clampSettings(input: Partial<LabSettings> | Record<string, unknown> | null | undefined): { settings: LabSettings; notes: string[] } {
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   const notes: string[] = [];
-  const whole = (field: keyof LabSettings, min: number, max: number, what: string): number => {
+  const whole = (field: keyof LabSettings, rule: NumberRule, what: string): number => {
     const v = raw[field];
     const fallback = DEFAULT_SETTINGS[field];
     if (v === undefined) return fallback;
@@ -283,14 +295,16 @@ export function clampSettings(input: Partial<LabSettings> | Record<string, unkno
       notes.push(`${field} was ${describeValue(v)}, which is not a usable number, so the lab uses ${fallback}.`);
       return fallback;
     }
-    const out = Math.min(max, Math.max(min, Math.round(v)));
+    const out = nearestAllowed(v, rule);
     if (out !== v) notes.push(`${field} was ${v}; the lab allows ${what}, so it uses ${out}.`);
     return out;
   };
+  // threads: the config's range, plus 0 for "as the code says".
+  const threads: NumberRule = { ...LIMITS.threads, min: 0 };
   return {
     settings: {
-      threads: whole('threads', 0, LIMITS.threads.max, `whole numbers from 0 (as the code says) to ${LIMITS.threads.max}`),
-      seed: whole('seed', 0, 2 ** 31 - 1, 'whole numbers from 0 to 2147483647'),
+      threads: whole('threads', threads, `whole numbers from 0 (as the code says) to ${threads.max}`),
+      seed: whole('seed', LIMITS.seed, `whole numbers from ${LIMITS.seed.min} to ${LIMITS.seed.max}`),
     },
     notes,
   };

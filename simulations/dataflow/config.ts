@@ -8,27 +8,21 @@
  * - `clampConfig` is lenient about numbers: out-of-range or non-whole values are pulled into range
  *   and each change is explained in a sentence. It leaves the graph's shape to `validateConfig`.
  */
+import * as z from 'zod/mini';
 import {
-  ConfigError,
-  checkArray,
-  checkKnownKeys,
-  checkNumber,
-  checkObject,
-  checkOneOf,
   describeValue,
+  explained,
+  listOf,
+  nearestAllowed,
+  numberIn,
+  oneOf,
+  parseConfig,
+  reject,
+  settings,
+  text,
   type NumberRule,
 } from '../core/validate';
-import type {
-  Arrivals,
-  BurstSpec,
-  DataflowConfig,
-  EdgeSpec,
-  OperatorKind,
-  OperatorSpec,
-  ResolvedConfig,
-  ResolvedOperator,
-  ServiceDist,
-} from './types';
+import type { Arrivals, DataflowConfig, EdgeSpec, OperatorKind, OperatorSpec, ResolvedConfig, ResolvedOperator, ServiceDist } from './types';
 
 export const KINDS: readonly OperatorKind[] = ['source', 'map', 'filter', 'flatMap', 'keyBy', 'window', 'join', 'sink'];
 export const SERVICE_DISTS: readonly ServiceDist[] = ['fixed', 'exponential', 'uniform'];
@@ -83,25 +77,6 @@ export const DEFAULTS = {
   duration: 2_000,
 };
 
-const CONFIG_KEYS: readonly (keyof DataflowConfig)[] = ['operators', 'edges', 'buffer', 'unbounded', 'duration'];
-const OP_KEYS: readonly (keyof OperatorSpec)[] = [
-  'id',
-  'kind',
-  'label',
-  'parallelism',
-  'serviceMs',
-  'service',
-  'rate',
-  'count',
-  'arrivals',
-  'burst',
-  'keys',
-  'skew',
-  'selectivity',
-  'fanout',
-  'windowMs',
-];
-
 /** Shortest readable form of a number for notes and messages. */
 export function formatNumber(v: number): string {
   return String(Number.parseFloat(v.toPrecision(12)));
@@ -112,79 +87,158 @@ export function isKeyedKind(kind: OperatorKind): boolean {
   return kind === 'window' || kind === 'join';
 }
 
-function checkId(field: string, v: unknown): string {
-  if (typeof v !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(v) || v.length > GRAPH_LIMITS.maxIdLength) {
-    throw new ConfigError(
-      field,
-      `${field} must be a name of up to ${GRAPH_LIMITS.maxIdLength} letters, digits, - or _, starting with a letter, but it is ${describeValue(v)}.`,
-    );
-  }
-  return v;
-}
+// --- Schemas: the source of truth for the config's shape; LIMITS, GRAPH_LIMITS and the word lists give the values.
 
-function validateOperator(i: number, input: unknown): ResolvedOperator {
-  const where = `operators[${i}]`;
-  const o = checkObject(where, input);
-  checkKnownKeys(where, o, OP_KEYS);
-  const id = checkId(`${where}.id`, o.id);
-  const kind = checkOneOf(`${where}.kind`, o.kind, KINDS);
-  const f = (k: OperatorNumber, fallback: number): number =>
-    o[k] === undefined ? fallback : checkNumber(`${where}.${k} (operator "${id}")`, o[k], LIMITS[k]);
-  let label = id;
-  if (o.label !== undefined) {
-    if (typeof o.label !== 'string' || o.label.trim() === '' || o.label.length > GRAPH_LIMITS.maxLabelLength) {
-      throw new ConfigError(`${where}.label`, `${where}.label must be text of 1 to ${GRAPH_LIMITS.maxLabelLength} characters, but it is ${describeValue(o.label)}.`);
+const opNumber = (k: OperatorNumber) => z.optional(numberIn(LIMITS[k]));
+const SOURCE_ONLY = ['rate', 'count', 'burst', 'arrivals', 'keys', 'skew'] as const;
+const BURST_TIME: NumberRule = { min: 0, max: LIMITS.duration.max };
+
+const burstSchema = settings({
+  from: numberIn(BURST_TIME),
+  to: numberIn(BURST_TIME),
+  rate: numberIn(LIMITS.rate),
+}).check(
+  z.superRefine((b, ctx) => {
+    if (!(b.to > b.from)) {
+      reject(ctx, ['to'], (field) => `${field} must be later than burst.from (${formatNumber(b.from)} ms), but it is ${formatNumber(b.to)} ms.`, b.to);
     }
-    label = o.label;
-  }
-  const op: ResolvedOperator = {
-    id,
-    kind,
-    label,
-    parallelism: f('parallelism', DEFAULTS.parallelism),
-    serviceMs: f('serviceMs', kind === 'source' ? DEFAULTS.sourceServiceMs : DEFAULTS.serviceMs),
-    service: o.service === undefined ? DEFAULTS.service : checkOneOf(`${where}.service`, o.service, SERVICE_DISTS),
-    rate: 0,
-    count: 0,
-    arrivals: o.arrivals === undefined ? DEFAULTS.arrivals : checkOneOf(`${where}.arrivals`, o.arrivals, ARRIVALS),
-    burst: null,
-    keys: f('keys', DEFAULTS.keys),
-    skew: f('skew', DEFAULTS.skew),
-    selectivity: f('selectivity', DEFAULTS.selectivity),
-    fanout: f('fanout', DEFAULTS.fanout),
-    windowMs: f('windowMs', DEFAULTS.windowMs),
-  };
-  if (kind === 'source') {
+  }),
+);
+
+const operatorSchema = settings({
+  id: text(
+    GRAPH_LIMITS.maxIdLength,
+    `a name of up to ${GRAPH_LIMITS.maxIdLength} letters, digits, - or _, starting with a letter`,
+    /^[A-Za-z][A-Za-z0-9_-]*$/,
+  ),
+  kind: oneOf(KINDS),
+  label: z.optional(text(GRAPH_LIMITS.maxLabelLength, `text of 1 to ${GRAPH_LIMITS.maxLabelLength} characters`)),
+  parallelism: opNumber('parallelism'),
+  serviceMs: opNumber('serviceMs'),
+  service: z.optional(oneOf(SERVICE_DISTS)),
+  rate: opNumber('rate'),
+  count: opNumber('count'),
+  arrivals: z.optional(oneOf(ARRIVALS)),
+  burst: z.optional(burstSchema),
+  keys: opNumber('keys'),
+  skew: opNumber('skew'),
+  selectivity: opNumber('selectivity'),
+  fanout: opNumber('fanout'),
+  windowMs: opNumber('windowMs'),
+}).check(
+  z.superRefine((o, ctx) => {
+    if (o.kind !== 'source') {
+      for (const k of SOURCE_ONLY) {
+        if (o[k] !== undefined) reject(ctx, [k], (field) => `${field}: only a source has a ${k}, but this operator is a ${o.kind}.`, o[k]);
+      }
+      return;
+    }
     const hasRate = o.rate !== undefined;
-    const hasCount = o.count !== undefined;
-    if (hasRate === hasCount) {
-      throw new ConfigError(
-        where,
-        `${where} (source "${id}") needs exactly one of rate (records per second, a stream) or count (a fixed dataset, a batch), but it has ${hasRate ? 'both' : 'neither'}.`,
-      );
+    if (hasRate === (o.count !== undefined)) {
+      const has = hasRate ? 'both' : 'neither';
+      reject(ctx, [], (field) => `${field} needs exactly one of rate (records per second, a stream) or count (a fixed dataset, a batch), but it has ${has}.`, o);
+    } else if (o.burst !== undefined && !hasRate) {
+      reject(ctx, ['burst'], (field) => `${field}: only a stream source (with a rate) can have a burst.`, o.burst);
     }
-    if (hasRate) op.rate = f('rate', 0);
-    else op.count = f('count', 0);
-    if (o.burst !== undefined) {
-      if (!hasRate) throw new ConfigError(`${where}.burst`, `${where}.burst: only a stream source (with a rate) can have a burst.`);
-      op.burst = validateBurst(`${where}.burst`, o.burst);
-    }
-  } else {
-    for (const k of ['rate', 'count', 'burst', 'arrivals', 'keys', 'skew'] as const) {
-      if (o[k] !== undefined) throw new ConfigError(`${where}.${k}`, `${where}.${k}: only a source has a ${k}, and "${id}" is a ${kind}.`);
-    }
-  }
-  return op;
+  }),
+);
+
+const edgeEnd = explained(z.string(), 'the id of an operator');
+
+/** A dataflow config (what `simulate` takes). */
+export const configSchema = settings({
+  operators: listOf(operatorSchema, {
+    what: 'a list of operators',
+    noun: ['operator', 'operators'],
+    min: 2,
+    fewest: 'a source and a sink',
+    max: GRAPH_LIMITS.maxOperators,
+  }),
+  edges: listOf(settings({ from: edgeEnd, to: edgeEnd }), { what: 'a list of edges', noun: ['edge', 'edges'], max: GRAPH_LIMITS.maxEdges }),
+  buffer: z._default(numberIn(LIMITS.buffer), DEFAULTS.buffer),
+  unbounded: z._default(explained(z.boolean(), 'true or false'), DEFAULTS.unbounded),
+  duration: z._default(numberIn(LIMITS.duration), DEFAULTS.duration),
+}).check(
+  z.superRefine((config, ctx) => {
+    const problem = graphProblem(config.operators, config.edges);
+    if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message, input: config });
+  }),
+);
+
+/** Shows the operator a field belongs to: `operators[2].parallelism (operator "enrich")`. */
+function operatorLabel(field: string, path: readonly PropertyKey[], input: unknown): string {
+  if (path[0] !== 'operators' || typeof path[1] !== 'number' || path[2] === 'id') return field;
+  const id = ((input as { operators: unknown[] }).operators[path[1]] as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? `${field} (operator "${id}")` : field;
 }
 
-function validateBurst(field: string, input: unknown): BurstSpec {
-  const b = checkObject(field, input);
-  checkKnownKeys(field, b, ['from', 'to', 'rate']);
-  const from = checkNumber(`${field}.from`, b.from, { min: 0, max: LIMITS.duration.max });
-  const to = checkNumber(`${field}.to`, b.to, { min: 0, max: LIMITS.duration.max });
-  if (!(to > from)) throw new ConfigError(`${field}.to`, `${field}.to must be later than ${field}.from (${formatNumber(from)} ms), but it is ${formatNumber(to)} ms.`);
-  const rate = checkNumber(`${field}.rate`, b.rate, LIMITS.rate);
-  return { from, to, rate };
+/** Unique ids, edges between known operators, the right edges for each kind, no cycle. */
+function graphProblem(operators: readonly { id: string; kind: OperatorKind }[], edges: readonly EdgeSpec[]): { path: PropertyKey[]; message: string } | null {
+  const index = new Map<string, number>();
+  for (let i = 0; i < operators.length; i++) {
+    const seen = index.get(operators[i].id);
+    if (seen !== undefined) {
+      return { path: ['operators', i, 'id'], message: `operators[${i}].id is "${operators[i].id}", but operators[${seen}] already uses that id; ids must be unique.` };
+    }
+    index.set(operators[i].id, i);
+  }
+  const seenEdge = new Set<string>();
+  for (let j = 0; j < edges.length; j++) {
+    const e = edges[j];
+    for (const end of ['from', 'to'] as const) {
+      if (!index.has(e[end])) {
+        return { path: ['edges', j, end], message: `edges[${j}].${end} must be the id of an operator, but it is ${describeValue(e[end])}.` };
+      }
+    }
+    if (e.from === e.to) return { path: ['edges', j], message: `edges[${j}] connects "${e.from}" to itself; the graph must be acyclic.` };
+    const key = `${e.from}\u0000${e.to}`;
+    if (seenEdge.has(key)) return { path: ['edges', j], message: `edges[${j}] connects "${e.from}" to "${e.to}" a second time.` };
+    seenEdge.add(key);
+  }
+  const ins = operators.map(() => 0);
+  const outs = operators.map(() => 0);
+  for (const e of edges) {
+    outs[index.get(e.from) as number]++;
+    ins[index.get(e.to) as number]++;
+  }
+  for (let i = 0; i < operators.length; i++) {
+    const op = operators[i];
+    const where = `operators[${i}] ("${op.id}")`;
+    const does = (n: number) => `${n} ${n === 1 ? 'does' : 'do'}`;
+    let message: string | null = null;
+    if (op.kind === 'source' && ins[i] > 0) message = `${where} is a source, so no edge may lead into it, but ${does(ins[i])}.`;
+    else if (op.kind !== 'source' && ins[i] === 0) message = `${where} is a ${op.kind}, but no edge leads into it, so it would never get a record.`;
+    else if (op.kind === 'join' && ins[i] !== 2) message = `${where} is a join, so exactly two edges must lead into it, but ${does(ins[i])}.`;
+    else if (op.kind === 'sink' && outs[i] > 0) message = `${where} is a sink, so no edge may leave it, but ${does(outs[i])}.`;
+    else if (op.kind !== 'sink' && outs[i] === 0) message = `${where} is a ${op.kind}, but no edge leaves it; every path must end in a sink.`;
+    if (message) return { path: ['operators', i], message };
+  }
+  const cycle = findCycle(operators.map((o) => o.id), edges);
+  if (cycle) return { path: ['edges'], message: `The graph has a cycle (${cycle.join(' → ')}); a dataflow graph must be acyclic.` };
+  return null;
+}
+
+type ParsedOperator = z.output<typeof operatorSchema>;
+
+function resolveOperator(o: ParsedOperator): ResolvedOperator {
+  const source = o.kind === 'source';
+  return {
+    id: o.id,
+    kind: o.kind,
+    label: o.label ?? o.id,
+    parallelism: o.parallelism ?? DEFAULTS.parallelism,
+    serviceMs: o.serviceMs ?? (source ? DEFAULTS.sourceServiceMs : DEFAULTS.serviceMs),
+    service: o.service ?? DEFAULTS.service,
+    rate: o.rate ?? 0,
+    count: o.count ?? 0,
+    arrivals: o.arrivals ?? DEFAULTS.arrivals,
+    burst: o.burst ? { from: o.burst.from, to: o.burst.to, rate: o.burst.rate } : null,
+    keys: o.keys ?? DEFAULTS.keys,
+    skew: o.skew ?? DEFAULTS.skew,
+    selectivity: o.selectivity ?? DEFAULTS.selectivity,
+    fanout: o.fanout ?? DEFAULTS.fanout,
+    windowMs: o.windowMs ?? DEFAULTS.windowMs,
+  };
 }
 
 /**
@@ -192,68 +246,17 @@ function validateBurst(field: string, input: unknown): BurstSpec {
  * naming the field, or describing what is wrong with the graph.
  */
 export function validateConfig(input: unknown): ResolvedConfig {
-  const raw = checkObject('config', input ?? {});
-  checkKnownKeys('', raw, CONFIG_KEYS);
-  const opsIn = checkArray('operators', raw.operators, 'a list of operators');
-  if (opsIn.length < 2) throw new ConfigError('operators', `operators must list at least a source and a sink, but it has ${opsIn.length}.`);
-  if (opsIn.length > GRAPH_LIMITS.maxOperators) {
-    throw new ConfigError('operators', `operators may list at most ${GRAPH_LIMITS.maxOperators} operators, but it has ${opsIn.length}.`);
-  }
-  const operators = opsIn.map((o, i) => validateOperator(i, o));
-  const index = new Map<string, number>();
-  operators.forEach((op, i) => {
-    const seen = index.get(op.id);
-    if (seen !== undefined) throw new ConfigError(`operators[${i}].id`, `operators[${i}].id is "${op.id}", but operators[${seen}] already uses that id; ids must be unique.`);
-    index.set(op.id, i);
-  });
-  const edgesIn = checkArray('edges', raw.edges, 'a list of edges');
-  if (edgesIn.length > GRAPH_LIMITS.maxEdges) throw new ConfigError('edges', `edges may list at most ${GRAPH_LIMITS.maxEdges} edges, but it has ${edgesIn.length}.`);
-  const edges: EdgeSpec[] = edgesIn.map((e, j) => {
-    const where = `edges[${j}]`;
-    const obj = checkObject(where, e);
-    checkKnownKeys(where, obj, ['from', 'to']);
-    for (const end of ['from', 'to'] as const) {
-      const v = obj[end];
-      if (typeof v !== 'string' || !index.has(v)) {
-        throw new ConfigError(`${where}.${end}`, `${where}.${end} must be the id of an operator, but it is ${describeValue(v)}.`);
-      }
-    }
-    if (obj.from === obj.to) throw new ConfigError(where, `${where} connects "${obj.from}" to itself; the graph must be acyclic.`);
-    return { from: obj.from as string, to: obj.to as string };
-  });
-  const seenEdge = new Set<string>();
-  edges.forEach((e, j) => {
-    const key = `${e.from}\u0000${e.to}`;
-    if (seenEdge.has(key)) throw new ConfigError(`edges[${j}]`, `edges[${j}] connects "${e.from}" to "${e.to}" a second time.`);
-    seenEdge.add(key);
-  });
-  const ins = operators.map(() => 0);
-  const outs = operators.map(() => 0);
-  for (const e of edges) {
-    outs[index.get(e.from) as number]++;
-    ins[index.get(e.to) as number]++;
-  }
-  operators.forEach((op, i) => {
-    const where = `operators[${i}] ("${op.id}")`;
-    if (op.kind === 'source' && ins[i] > 0) throw new ConfigError(`operators[${i}]`, `${where} is a source, so no edge may lead into it, but ${ins[i]} ${ins[i] === 1 ? 'does' : 'do'}.`);
-    if (op.kind !== 'source' && ins[i] === 0) throw new ConfigError(`operators[${i}]`, `${where} is a ${op.kind}, but no edge leads into it, so it would never get a record.`);
-    if (op.kind === 'join' && ins[i] !== 2) throw new ConfigError(`operators[${i}]`, `${where} is a join, so exactly two edges must lead into it, but ${ins[i]} ${ins[i] === 1 ? 'does' : 'do'}.`);
-    if (op.kind === 'sink' && outs[i] > 0) throw new ConfigError(`operators[${i}]`, `${where} is a sink, so no edge may leave it, but ${outs[i]} ${outs[i] === 1 ? 'does' : 'do'}.`);
-    if (op.kind !== 'sink' && outs[i] === 0) throw new ConfigError(`operators[${i}]`, `${where} is a ${op.kind}, but no edge leaves it; every path must end in a sink.`);
-  });
-  const cycle = findCycle(operators.map((o) => o.id), edges);
-  if (cycle) throw new ConfigError('edges', `The graph has a cycle (${cycle.join(' → ')}); a dataflow graph must be acyclic.`);
-  const buffer = raw.buffer === undefined ? DEFAULTS.buffer : checkNumber('buffer', raw.buffer, LIMITS.buffer);
-  let unbounded = DEFAULTS.unbounded;
-  if (raw.unbounded !== undefined) {
-    if (typeof raw.unbounded !== 'boolean') throw new ConfigError('unbounded', `unbounded must be true or false, but it is ${describeValue(raw.unbounded)}.`);
-    unbounded = raw.unbounded;
-  }
-  const duration = raw.duration === undefined ? DEFAULTS.duration : checkNumber('duration', raw.duration, LIMITS.duration);
-  return { operators, edges, buffer, unbounded, duration };
+  const raw = parseConfig(configSchema, input ?? {}, { label: operatorLabel });
+  return {
+    operators: raw.operators.map(resolveOperator),
+    edges: raw.edges.map((e) => ({ from: e.from, to: e.to })),
+    buffer: raw.buffer,
+    unbounded: raw.unbounded,
+    duration: raw.duration,
+  };
 }
 
-function findCycle(ids: string[], edges: EdgeSpec[]): string[] | null {
+function findCycle(ids: string[], edges: readonly EdgeSpec[]): string[] | null {
   const next = new Map<string, string[]>();
   for (const id of ids) next.set(id, []);
   for (const e of edges) next.get(e.from)!.push(e.to);
@@ -295,10 +298,7 @@ function clampOne(name: string, v: unknown, lim: FieldLimit, fallback: number, n
     notes.push(`${name} was ${describeValue(v)}, which is not a usable number, so the lab uses ${formatNumber(fallback)}.`);
     return fallback;
   }
-  let out = v;
-  if (lim.integer && !Number.isInteger(out)) out = Math.round(out);
-  if (out < lim.min) out = lim.min;
-  if (out > lim.max) out = lim.max;
+  const out = nearestAllowed(v, lim);
   if (out !== v) {
     const range = `${formatNumber(lim.min)}–${formatNumber(lim.max)}${lim.unit && lim.unit !== '/s' ? ` ${lim.unit}` : ''}`;
     notes.push(`${name} was ${formatNumber(v)}; the lab allows ${lim.integer ? 'whole numbers ' : ''}${range}, so it uses ${formatNumber(out)}.`);

@@ -8,15 +8,17 @@
  *   range and each change is explained in a sentence a learner can read. It does not check
  *   `tasks` (simulate does) and drops keys it does not know (a lab's state may carry its own).
  */
+import * as z from 'zod/mini';
 import {
-  ConfigError,
-  checkArray,
-  checkKnownKeys,
-  checkNumber,
-  checkObject,
-  checkOneOf,
-  checkString,
   describeValue,
+  listOf,
+  nearestAllowed,
+  numberIn,
+  oneOf,
+  parseConfig,
+  rangeText,
+  settings,
+  text,
   type NumberRule,
 } from '../core/validate';
 import type { Policy, SchedulerConfig, Step, TaskMix, TaskSpec } from './types';
@@ -70,21 +72,58 @@ export const DEFAULT_CONFIG: Readonly<SchedulerConfig> = Object.freeze({
   jitter: 0,
 });
 
-const CONFIG_KEYS: readonly (keyof SchedulerConfig)[] = [
-  'cores',
-  'policy',
-  'quantum',
-  'taskCount',
-  'mix',
-  'serialFraction',
-  'jitter',
-  'tasks',
-];
-const TASK_KEYS: readonly (keyof TaskSpec)[] = ['id', 'steps', 'arrival', 'after'];
-
 /** Shortest readable form of a number for notes and messages (no 0.30000000000000004). */
 export function formatNumber(v: number): string {
   return String(Number.parseFloat(v.toPrecision(12)));
+}
+
+const STEP_MS: NumberRule = { min: 0, max: TASK_LIMITS.maxStepMs, exclusiveMin: true };
+const stepMs = numberIn(STEP_MS, rangeText(STEP_MS, 'a number of milliseconds'));
+
+const stepSchema = z.discriminatedUnion('kind', [
+  settings({ kind: z.literal('cpu'), ms: stepMs }),
+  settings({ kind: z.literal('io'), ms: stepMs }),
+  settings({ kind: z.literal('yield') }),
+]);
+
+const taskId = text(TASK_LIMITS.maxIdLength);
+
+const taskSchema = settings({
+  id: taskId,
+  steps: listOf(stepSchema, { what: 'a list of steps', noun: ['step', 'steps'], min: 1, max: TASK_LIMITS.maxSteps }),
+  arrival: z.optional(numberIn({ min: 0, max: TASK_LIMITS.maxArrival })),
+  after: z.optional(listOf(taskId, { what: 'a list of task ids', noun: ['id', 'ids'] })),
+});
+
+/** The scheduler's config, the source of truth for its shape; `LIMITS` and the word lists give its ranges. */
+export const configSchema = settings({
+  cores: z._default(numberIn(LIMITS.cores), DEFAULT_CONFIG.cores),
+  policy: z._default(oneOf(POLICIES), DEFAULT_CONFIG.policy),
+  quantum: z._default(numberIn(LIMITS.quantum), DEFAULT_CONFIG.quantum),
+  taskCount: z._default(numberIn(LIMITS.taskCount), DEFAULT_CONFIG.taskCount),
+  mix: z._default(oneOf(MIXES), DEFAULT_CONFIG.mix),
+  serialFraction: z._default(numberIn(LIMITS.serialFraction), DEFAULT_CONFIG.serialFraction),
+  jitter: z._default(numberIn(LIMITS.jitter), DEFAULT_CONFIG.jitter),
+  tasks: z.optional(
+    listOf(taskSchema, { what: 'a list of tasks', noun: ['task', 'tasks'], min: 1, max: TASK_LIMITS.maxTasks }).check(
+      z.superRefine((tasks, ctx) => {
+        const problem = dependencyProblem(tasks);
+        if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message, input: tasks });
+      }),
+    ),
+  ),
+});
+
+/** Adds the task a field belongs to: `tasks[0].steps[1].ms (task "A", an I/O wait)`. */
+function taskLabel(field: string, path: readonly PropertyKey[], input: unknown): string {
+  if (path[0] !== 'tasks' || typeof path[1] !== 'number' || path.length < 3 || path[2] === 'id') return field;
+  const task = (input as { tasks: unknown[] }).tasks[path[1]] as Record<string, unknown>;
+  if (typeof task.id !== 'string') return field;
+  if (path[2] === 'steps' && path[4] === 'ms' && Array.isArray(task.steps)) {
+    const kind = (task.steps[path[3] as number] as { kind?: unknown }).kind;
+    return `${field} (task "${task.id}", ${kind === 'cpu' ? 'a CPU burst' : 'an I/O wait'})`;
+  }
+  return `${field} (task "${task.id}")`;
 }
 
 /**
@@ -93,104 +132,42 @@ export function formatNumber(v: number): string {
  * Throws `ConfigError` (an `Error`) with a message naming the field.
  */
 export function validateConfig(input: unknown): SchedulerConfig {
-  const raw = checkObject('config', input ?? {});
-  checkKnownKeys('', raw, CONFIG_KEYS);
-  const pick = <K extends keyof SchedulerConfig>(k: K): unknown => (raw[k] === undefined ? DEFAULT_CONFIG[k] : raw[k]);
-  const config: SchedulerConfig = {
-    cores: checkNumber('cores', pick('cores'), LIMITS.cores),
-    policy: checkOneOf('policy', pick('policy'), POLICIES),
-    quantum: checkNumber('quantum', pick('quantum'), LIMITS.quantum),
-    taskCount: checkNumber('taskCount', pick('taskCount'), LIMITS.taskCount),
-    mix: checkOneOf('mix', pick('mix'), MIXES),
-    serialFraction: checkNumber('serialFraction', pick('serialFraction'), LIMITS.serialFraction),
-    jitter: checkNumber('jitter', pick('jitter'), LIMITS.jitter),
-  };
-  if (raw.tasks !== undefined) config.tasks = validateTasks(raw.tasks);
-  return config;
+  return parseConfig(configSchema, input ?? {}, { label: taskLabel });
 }
 
-/** Validates an explicit task list; returns a deep copy. */
-export function validateTasks(input: unknown): TaskSpec[] {
-  const list = checkArray('tasks', input, 'a list of tasks');
-  if (list.length === 0) throw new ConfigError('tasks', 'tasks must list at least one task, but the list is empty.');
-  if (list.length > TASK_LIMITS.maxTasks) {
-    throw new ConfigError('tasks', `tasks may list at most ${TASK_LIMITS.maxTasks} tasks, but it has ${list.length}.`);
-  }
-  const out: TaskSpec[] = [];
+/** Duplicate ids, waits for unknown or own ids, and waiting circles, with the field to blame (relative to `tasks`). */
+function dependencyProblem(tasks: readonly TaskSpec[]): { path: PropertyKey[]; message: string } | null {
   const indexById = new Map<string, number>();
-  list.forEach((item, i) => {
-    const where = `tasks[${i}]`;
-    const obj = checkObject(where, item);
-    checkKnownKeys(where, obj, TASK_KEYS);
-    const id = checkString(`${where}.id`, obj.id, TASK_LIMITS.maxIdLength);
+  for (let i = 0; i < tasks.length; i++) {
+    const id = tasks[i].id;
     const seen = indexById.get(id);
     if (seen !== undefined) {
-      throw new ConfigError(`${where}.id`, `${where}.id is "${id}", but tasks[${seen}] already uses that id; task ids must be unique.`);
+      return { path: [i, 'id'], message: `tasks[${i}].id is "${id}", but tasks[${seen}] already uses that id; task ids must be unique.` };
     }
     indexById.set(id, i);
-    const label = `${where} (task "${id}")`;
-    const steps = checkArray(`${where}.steps`, obj.steps, 'a list of steps');
-    if (steps.length === 0) {
-      throw new ConfigError(`${where}.steps`, `${label}: steps must list at least one step, but the list is empty.`);
-    }
-    if (steps.length > TASK_LIMITS.maxSteps) {
-      throw new ConfigError(`${where}.steps`, `${label}: steps may list at most ${TASK_LIMITS.maxSteps} steps, but it has ${steps.length}.`);
-    }
-    const outSteps: Step[] = steps.map((s, j) => validateStep(`${where}.steps[${j}]`, s, id));
-    const spec: TaskSpec = { id, steps: outSteps };
-    if (obj.arrival !== undefined) {
-      spec.arrival = checkNumber(`${where}.arrival`, obj.arrival, { min: 0, max: TASK_LIMITS.maxArrival });
-    }
-    if (obj.after !== undefined) {
-      const after = checkArray(`${where}.after`, obj.after, 'a list of task ids');
-      spec.after = after.map((a, j) => checkString(`${where}.after[${j}]`, a, TASK_LIMITS.maxIdLength));
-    }
-    out.push(spec);
-  });
-  // References and cycles, once every id is known.
-  out.forEach((spec, i) => {
-    (spec.after ?? []).forEach((dep, j) => {
+  }
+  for (let i = 0; i < tasks.length; i++) {
+    const spec = tasks[i];
+    const after = spec.after ?? [];
+    for (let j = 0; j < after.length; j++) {
+      const dep = after[j];
       if (!indexById.has(dep)) {
-        throw new ConfigError(
-          `tasks[${i}].after[${j}]`,
-          `tasks[${i}].after[${j}] (task "${spec.id}") waits for "${dep}", but no task has that id.`,
-        );
+        return { path: [i, 'after', j], message: `tasks[${i}].after[${j}] (task "${spec.id}") waits for "${dep}", but no task has that id.` };
       }
-      if (dep === spec.id) {
-        throw new ConfigError(`tasks[${i}].after[${j}]`, `tasks[${i}].after[${j}]: task "${spec.id}" cannot wait for itself.`);
-      }
-    });
-  });
-  const cycle = findCycle(out, indexById);
+      if (dep === spec.id) return { path: [i, 'after', j], message: `tasks[${i}].after[${j}]: task "${spec.id}" cannot wait for itself.` };
+    }
+  }
+  const cycle = findCycle(tasks, indexById);
   if (cycle) {
     const first = indexById.get(cycle[0]) as number;
     const chain = cycle.map((id, k) => `"${id}" waits for "${cycle[(k + 1) % cycle.length]}"`).join(', ');
-    throw new ConfigError(`tasks[${first}].after`, `tasks[${first}].after: the tasks wait for each other in a circle (${chain}), so none could ever start.`);
+    return { path: [first, 'after'], message: `tasks[${first}].after: the tasks wait for each other in a circle (${chain}), so none could ever start.` };
   }
-  return out;
-}
-
-function validateStep(field: string, input: unknown, taskId: string): Step {
-  const obj = checkObject(field, input);
-  const kind = checkOneOf(`${field}.kind`, obj.kind, ['cpu', 'io', 'yield'] as const);
-  if (kind === 'yield') {
-    checkKnownKeys(field, obj, ['kind']);
-    return { kind };
-  }
-  checkKnownKeys(field, obj, ['kind', 'ms']);
-  const ms = obj.ms;
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > TASK_LIMITS.maxStepMs) {
-    const what = kind === 'cpu' ? 'a CPU burst' : 'an I/O wait';
-    throw new ConfigError(
-      `${field}.ms`,
-      `${field}.ms (task "${taskId}", ${what}) must be a number of milliseconds greater than 0 and at most ${TASK_LIMITS.maxStepMs}, but it is ${describeValue(ms)}.`,
-    );
-  }
-  return { kind, ms };
+  return null;
 }
 
 /** A dependency cycle as a list of ids (each waits for the next, the last for the first), or null. */
-function findCycle(tasks: TaskSpec[], indexById: Map<string, number>): string[] | null {
+function findCycle(tasks: readonly TaskSpec[], indexById: Map<string, number>): string[] | null {
   const state = new Uint8Array(tasks.length); // 0 new, 1 on stack, 2 done
   const stack: number[] = [];
   const pos = new Int32Array(tasks.length).fill(-1);
@@ -250,16 +227,11 @@ export function clampConfig(input: Partial<SchedulerConfig> | Record<string, unk
       notes.push(`${field} was ${describeValue(v)}, which is not a usable number, so the lab uses the default, ${formatNumber(fallback)}.`);
       return fallback;
     }
-    let out = v;
+    const out = nearestAllowed(v, lim);
     const reasons: string[] = [];
-    if (lim.integer && !Number.isInteger(out)) {
-      out = Math.round(out);
-      reasons.push('needs a whole number');
-    }
-    if (out < lim.min || out > lim.max) {
-      out = Math.min(lim.max, Math.max(lim.min, out));
-      reasons.push(`allows ${formatNumber(lim.min)}–${formatNumber(lim.max)}`);
-    }
+    const rounded = lim.integer ? Math.round(v) : v;
+    if (rounded !== v) reasons.push('needs a whole number');
+    if (rounded !== out) reasons.push(`allows ${formatNumber(lim.min)}–${formatNumber(lim.max)}`);
     if (reasons.length > 0) {
       notes.push(`${field} was ${formatNumber(v)}; the lab ${reasons.join(' and ')}, so it uses ${formatNumber(out)}.`);
     }
