@@ -287,27 +287,11 @@ function patternNames(p: AstNode | null, out: Set<string>): void {
   }
 }
 
-/** Names written by an assignment target (identifiers only; members write properties). */
-function targetNames(p: AstNode | null, out: Set<string>): void {
-  if (!p) return;
-  switch (p.type) {
-    case 'Identifier':
-      out.add(p.name);
-      break;
-    case 'ObjectPattern':
-      for (const prop of p.properties) targetNames(prop.type === 'RestElement' ? prop : prop.value, out);
-      break;
-    case 'ArrayPattern':
-      for (const el of p.elements) targetNames(el, out);
-      break;
-    case 'RestElement':
-      targetNames(p.argument, out);
-      break;
-    case 'AssignmentPattern':
-      targetNames(p.left, out);
-      break;
-  }
-}
+/**
+ * Names written by an assignment target: the same walk as a binding pattern (identifiers only;
+ * a member expression writes a property, not a name).
+ */
+const targetNames = patternNames;
 
 /** Does `node` (not looking into nested non-arrow functions) contain a node matching `test`? */
 function containsLexical(node: AstNode, test: (n: AstNode) => boolean): boolean {
@@ -519,6 +503,17 @@ export function transformProgram(source: string): Transformed {
   const tmp = (base: string): string => `__$${base}${++tmpCounter}`;
 
   const raw = (n: AstNode): string => source.slice(n.start, n.end);
+
+  /** A statement list's directive prologue ('use strict'...), printed with semicolons, and the statements after it. */
+  function directivePrologue(list: AstNode[]): { directiveText: string; rest: AstNode[] } {
+    let directiveText = '';
+    let rest = list;
+    while (rest.length && rest[0].type === 'ExpressionStatement' && typeof rest[0].directive === 'string') {
+      directiveText += raw(rest[0]) + (raw(rest[0]).endsWith(';') ? '' : ';');
+      rest = rest.slice(1);
+    }
+    return { directiveText, rest };
+  }
 
   // ---- Printer. ----
   function print(node: AstNode, parent: AstNode | null, key: string, binding: boolean, ctx: Ctx): string {
@@ -758,7 +753,7 @@ export function transformProgram(source: string): Transformed {
     } else {
       bind = `(${print(node.left, node, 'left', false, ctx)} = ${val});`;
     }
-    const body = node.body.type === 'BlockStatement' ? print(node.body, node, 'body', false, ctx) : `{${marker(node.body)}${print(node.body, node, 'body', false, ctx)}\n}`;
+    const body = single(node.body, node, 'body', ctx);
     const labelText = labels.map((l) => `${l}: `).join('');
     return (
       `{const ${it}=__$FI(${right},${site});let ${ok}=false,${threw}=false;` +
@@ -835,16 +830,7 @@ export function transformProgram(source: string): Transformed {
     const isArrow = node.type === 'ArrowFunctionExpression';
     const wrapped = node.async || node.generator;
     const body: AstNode = node.body;
-    const directives: AstNode[] = [];
-    let stmts: AstNode[] = [];
-    if (body.type === 'BlockStatement') {
-      stmts = body.body;
-      while (stmts.length && stmts[0].type === 'ExpressionStatement' && typeof stmts[0].directive === 'string') {
-        directives.push(stmts[0]);
-        stmts = stmts.slice(1);
-      }
-    }
-    const directiveText = directives.map((d) => raw(d) + (raw(d).endsWith(';') ? '' : ';')).join('');
+    const { directiveText, rest: stmts } = body.type === 'BlockStatement' ? directivePrologue(body.body) : { directiveText: '', rest: [] as AstNode[] };
     const head = (params: string): string => {
       if (method) return `(${params})`;
       if (isArrow) return `(${params}) =>`;
@@ -916,12 +902,7 @@ export function transformProgram(source: string): Transformed {
 
   const scriptCtx: Ctx = { fn: 'script', argsName: null, superHelpers: false, inFn: false };
   const programLoc = locId(ast.body.length ? ast.body[0] : ast);
-  let body = ast.body as AstNode[];
-  let prologue = '';
-  while (body.length && body[0].type === 'ExpressionStatement' && typeof body[0].directive === 'string') {
-    prologue += raw(body[0]) + (raw(body[0]).endsWith(';') ? '' : ';');
-    body = body.slice(1);
-  }
+  const { directiveText: prologue, rest: body } = directivePrologue(ast.body as AstNode[]);
   const decls = globalScopePrologue();
   const text = statements(body, ast, scriptCtx, body.length ? body[0].start : 0);
   // A trailing line comment at the very end must not swallow what the runtime appends.

@@ -1,0 +1,220 @@
+/**
+ * The sandbox's globals and the runtime's instrumentation hooks: the parameters of the program
+ * function (see transform.ts for the code that calls the `__$...` hooks).
+ *
+ * Virtual time only moves between tasks (to the next timer) and when code reads the clock: each
+ * read of `Date.now`, `performance.now` or `new Date` costs CLOCK_READ_MS, so a busy-wait loop on
+ * the clock advances time and ends, and a timer it delays fires late.
+ */
+import { ALLOWED_HOST_GLOBALS, INJECTED_GLOBALS } from '../transform';
+import type { EventLoopEvent } from '../types';
+import { JOB_CALLBACK, VIRTUAL_EPOCH_MS, type Agent, type IterRec } from './agent';
+import { startAsync } from './async-functions';
+import { createConsole } from './console';
+import { asyncIteratorClose, forAwaitNext, forAwaitResult, startAsyncGen, startGen, yieldStar, yieldValue } from './generators';
+import { getAsyncIterator } from './iterators';
+import { enqueueJob, intrinsicCap } from './promises';
+import { clearTimer, setTimer } from './tasks';
+import { preview } from './values';
+
+/** Parameter names and values of the program function: the runtime's helpers and `__$H`. */
+export function programGlobals(ag: Agent): { names: string[]; values: unknown[] } {
+  const internals = instrumentation(ag);
+
+  const HostDate = Date;
+  const now = (): number => Math.floor(VIRTUAL_EPOCH_MS + ag.readClock());
+  const VDate = function Date(this: unknown, ...args: unknown[]): unknown {
+    if (!new.target) return new HostDate(now()).toString();
+    return Reflect.construct(HostDate, args.length ? args : [now()], new.target);
+  } as unknown as DateConstructor;
+  Object.defineProperty(VDate, 'prototype', { value: HostDate.prototype, writable: false });
+  Object.defineProperty(VDate, 'now', { value: function now_(): number { return now(); }, writable: true, configurable: true });
+  Object.defineProperty(VDate, 'parse', { value: HostDate.parse, writable: true, configurable: true });
+  Object.defineProperty(VDate, 'UTC', { value: HostDate.UTC, writable: true, configurable: true });
+
+  const hostMath = Math as unknown as Record<string | symbol, unknown>;
+  const VMath: Record<string | symbol, unknown> = Object.create(Object.getPrototypeOf(hostMath));
+  for (const k of Reflect.ownKeys(hostMath)) Object.defineProperty(VMath, k, Object.getOwnPropertyDescriptor(hostMath, k)!);
+  const rng = ag.rng;
+  Object.defineProperty(VMath, 'random', { value: function random(): number { return rng.next(); }, writable: true, configurable: true });
+
+  const performance = { now: (): number => ag.readClock(), timeOrigin: VIRTUAL_EPOCH_MS };
+
+  const setTimeout = (handler?: unknown, timeout?: unknown, ...args: unknown[]): number =>
+    ag.nativeFrame('setTimeout', () => {
+      if (typeof handler !== 'function') throw new TypeError('setTimeout with a string of code is not supported in the lab: pass a function.');
+      return setTimer(ag, 'setTimeout', handler, timeout, args, null, undefined);
+    });
+  const setInterval = (handler?: unknown, timeout?: unknown, ...args: unknown[]): number =>
+    ag.nativeFrame('setInterval', () => {
+      if (typeof handler !== 'function') throw new TypeError('setInterval with a string of code is not supported in the lab: pass a function.');
+      return setTimer(ag, 'setInterval', handler, timeout, args, null, undefined);
+    });
+  const clearTimeout = (id?: unknown): void => ag.nativeFrame('clearTimeout', () => clearTimer(ag, id));
+  const clearInterval = (id?: unknown): void => ag.nativeFrame('clearInterval', () => clearTimer(ag, id));
+  const queueMicrotask = (callback?: unknown): void =>
+    ag.nativeFrame('queueMicrotask', () => {
+      if (typeof callback !== 'function') {
+        throw new TypeError("Failed to execute 'queueMicrotask' on 'Window': parameter 1 is not of type 'Function'.");
+      }
+      enqueueJob(ag, JOB_CALLBACK, callback, undefined, undefined);
+    });
+  const delay = (ms?: unknown, value?: unknown): object =>
+    ag.nativeFrame('delay', () => {
+      const cap = intrinsicCap(ag, `delay(${preview(ms)})`);
+      setTimer(ag, 'delay', null, ms, [], cap.rec, value);
+      return cap.promise;
+    });
+  const FunctionStub = function Function(): never {
+    throw new EvalError('The Function constructor is not available in the event-loop lab.');
+  };
+  Object.defineProperty(FunctionStub, 'prototype', { value: Function.prototype, writable: false });
+  const evalStub = function eval_(): never {
+    throw new EvalError('eval is not available in the event-loop lab.');
+  };
+  const structuredCloneFn = (v: unknown): unknown => globalThis.structuredClone(v);
+
+  const injected: Record<(typeof INJECTED_GLOBALS)[number], unknown> = {
+    console: createConsole(ag),
+    setTimeout,
+    setInterval,
+    clearTimeout,
+    clearInterval,
+    queueMicrotask,
+    Promise: ag.PromiseCtor,
+    delay,
+    Date: VDate,
+    Math: VMath,
+    performance,
+    globalThis: ag.fakeGlobal,
+    window: ag.fakeGlobal,
+    self: ag.fakeGlobal,
+    Function: FunctionStub,
+    eval: evalStub,
+    structuredClone: structuredCloneFn,
+  };
+  for (const name of ALLOWED_HOST_GLOBALS) {
+    Object.defineProperty(ag.fakeGlobal, name, {
+      value: (globalThis as Record<string, unknown>)[name],
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+  for (const name of INJECTED_GLOBALS) {
+    Object.defineProperty(ag.fakeGlobal, name, { value: injected[name], writable: true, configurable: true, enumerable: false });
+  }
+  // `eval` cannot be declared in strict code: the transform renames it to __$ev.
+  internals.push(['__$ev', evalStub]);
+  // The other globals: `var`s of the program, initialised from __$H (see transform.ts).
+  internals.push(['__$H', injected]);
+  return { names: internals.map(([n]) => n), values: internals.map(([, v]) => v) };
+}
+
+// ------------------------------------------------------------------ instrumentation hooks
+
+/** The runtime's helpers the transformed code calls, by parameter name. */
+function instrumentation(ag: Agent): [string, unknown][] {
+  /** __$E: function entry. */
+  const enter = (fid: number): number => {
+    ag.countStep();
+    const saved = ag.L.p;
+    const loc = ag.fns[fid].loc;
+    ag.L.p = loc;
+    ag.pushFrame(fid, loc);
+    return saved;
+  };
+  /** __$X: function exit (from a finally block, so also on throw). */
+  const exit = (saved: number): void => {
+    ag.popFrame();
+    ag.L.p = saved;
+  };
+  /** __$B: loop back edge. */
+  const loop = (): void => {
+    ag.countLoop();
+  };
+  /** __$C: entry of a catch block. */
+  const caught = (e: unknown): void => {
+    if (ag.stopped) throw ag.stopped;
+    if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'caught', error: preview(e), loc: ag.here() } as EventLoopEvent);
+  };
+  /** __$th: a throw statement. */
+  const thrown = (e: unknown): unknown => {
+    if (ag.live()) {
+      const loc = ag.here();
+      ag.throwLoc = loc ?? ag.lastLoc;
+      ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'throw', error: preview(e), loc } as EventLoopEvent);
+    }
+    return e;
+  };
+  /** __$T: `this`, with the host's global object replaced by the sandbox's. */
+  const thisValue = (v: unknown): unknown => (v === globalThis ? ag.fakeGlobal : v);
+  /**
+   * __$ng: a free name (not declared by the program, not one of the sandbox's globals): a property
+   * of the sandbox's global object if it has one (`globalThis.x = 1; x`), else a ReferenceError
+   * (with `forTypeof` set, undefined).
+   */
+  const notGlobal = (name: string, forTypeof?: number): unknown => {
+    if (name in ag.fakeGlobal) return ag.fakeGlobal[name];
+    if (forTypeof) return undefined;
+    throw new ReferenceError(`${name} is not defined`);
+  };
+  /** __$sg: strict code assigning a free name: sets the global object's property, if it has one. */
+  const setGlobal = (name: string, value: unknown): unknown => {
+    if (!(name in ag.fakeGlobal)) throw new ReferenceError(`${name} is not defined`);
+    ag.fakeGlobal[name] = value;
+    return value;
+  };
+  /**
+   * __$DG: the global object's properties for the program's var-scoped top-level names become
+   * accessors of the program's variables. Kind 0: a var (a host global keeps its attributes, a
+   * new name is enumerable, not configurable); 1: a function declaration (enumerable, not
+   * configurable: CreateGlobalFunctionBinding); 2: an implicit global (enumerable, configurable).
+   */
+  const defineGlobals = (list: [string, () => unknown, (v: unknown) => void, number][]): void => {
+    const g = ag.fakeGlobal;
+    for (const [name, get, set, kind] of list) {
+      const had = Object.getOwnPropertyDescriptor(g, name);
+      const enumerable = kind === 0 && had ? had.enumerable : true;
+      const configurable = kind === 2 || (kind === 0 && had ? had.configurable : false);
+      Object.defineProperty(g, name, { get, set, enumerable, configurable });
+    }
+  };
+  /** __$gl: the host's value of an allowed standard global (for `var` redeclarations). */
+  const hostGlobal = (name: string): unknown => (globalThis as Record<string, unknown>)[name];
+
+  // The coroutine drivers and await/yield/for-await helpers (async-functions.ts, generators.ts).
+  type Start = (genFn: Function, thisArg: unknown, args: ArrayLike<unknown>, fid: number) => object;
+  const startAsyncFn: Start = (genFn, thisArg, args, fid) => startAsync(ag, genFn, thisArg, args, fid);
+  const startGenFn: Start = (genFn, thisArg, args, fid) => startGen(ag, genFn, thisArg, args, fid);
+  const startAsyncGenFn: Start = (genFn, thisArg, args, fid) => startAsyncGen(ag, genFn, thisArg, args, fid);
+  /** __$aw: records the await site and passes the value through. */
+  const awaitSite = (v: unknown, site: number): unknown => {
+    ag.L.w = site;
+    return v;
+  };
+
+  return [
+    ['__$L', ag.L],
+    ['__$E', enter],
+    ['__$X', exit],
+    ['__$A', startAsyncFn],
+    ['__$G', startGenFn],
+    ['__$AG', startAsyncGenFn],
+    ['__$aw', awaitSite],
+    ['__$yv', yieldValue],
+    ['__$yd', (value: unknown, site: number): Generator => yieldStar(ag, value, site)],
+    ['__$FI', (obj: unknown, site: number): IterRec => getAsyncIterator(ag, obj, site)],
+    ['__$FN', (rec: IterRec, site: number): unknown => forAwaitNext(ag, rec, site)],
+    ['__$FR', forAwaitResult],
+    ['__$FC', (rec: IterRec, threw: boolean, site: number): Generator => asyncIteratorClose(ag, rec, threw, site)],
+    ['__$B', loop],
+    ['__$C', caught],
+    ['__$th', thrown],
+    ['__$T', thisValue],
+    ['__$ng', notGlobal],
+    ['__$sg', setGlobal],
+    ['__$DG', defineGlobals],
+    ['__$gl', hostGlobal],
+  ];
+}

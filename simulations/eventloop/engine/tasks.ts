@@ -1,0 +1,242 @@
+/**
+ * Timers and tasks: the HTML event loop around the agent.
+ *
+ * - The script is the first task; a timer queues a task when its due time is reached (timers in
+ *   due-time order, ties in the order they were set); after every task the microtask queue is
+ *   drained completely, then rejected promises nobody handled are reported ("Uncaught (in
+ *   promise) ..."), then the next task runs. When no task is queued, the clock jumps to the next
+ *   timer.
+ * - Timers follow HTML's timer initialization steps: the timeout is converted like a WebIDL
+ *   `long`, negative becomes 0, and when the timer nesting level is above 5 a timeout below 4 ms
+ *   becomes 4 ms. setInterval reschedules after its callback and its microtasks have run.
+ */
+import type { EventLoopEvent } from '../types';
+import { JOB_REACTION, JOB_THENABLE, StopSignal, type Agent, type InternalHandler, type PRec, type Reaction, type Task, type Timer } from './agent';
+import { notifyRejected, reportException } from './console';
+import { reactionJob, resolveWith, thenableJob } from './promises';
+import { fnName, preview, toLong } from './values';
+
+export function setTimer(ag: Agent, api: Timer['api'], callback: Function | null, requested: unknown, args: unknown[], delayRec: PRec | null, delayValue: unknown): number {
+  const timer: Timer = {
+    id: ag.nextTimerId++,
+    callback,
+    delayRec,
+    delayValue,
+    args,
+    requested: 0,
+    timeout: 0,
+    due: 0,
+    repeat: api === 'setInterval',
+    nesting: 0,
+    state: 'pending',
+    api,
+    gen: 0,
+    name: api === 'delay' ? `delay(${preview(requested)})` : fnName(callback),
+  };
+  timer.requested = toLong(requested);
+  ag.timers.set(timer.id, timer);
+  initTimer(ag, timer);
+  return timer.id;
+}
+
+/** HTML timer initialization steps (scheduling part). */
+function initTimer(ag: Agent, timer: Timer): void {
+  const task = ag.currentTask;
+  const nesting = task && task.kind === 'timer' ? task.nesting : 0;
+  let timeout = timer.requested;
+  if (timeout < 0) timeout = 0;
+  if (nesting > 5 && timeout < 4) timeout = 4;
+  timer.timeout = timeout;
+  timer.nesting = nesting + 1;
+  timer.due = Math.round((ag.clock + timeout) * 1e6) / 1e6;
+  timer.state = 'pending';
+  timer.gen++;
+  ag.agenda.push(timer.due, { t: timer, gen: timer.gen });
+  if (ag.live()) {
+    ag.emit({
+      seq: ag.rec.events.length,
+      t: ag.clock,
+      kind: 'timer-set',
+      timer: timer.id,
+      delay: timer.requested,
+      timeout,
+      due: timer.due,
+      repeat: timer.repeat,
+      nesting: timer.nesting,
+      callback: timer.name,
+      api: timer.api,
+      loc: ag.here(),
+    } as EventLoopEvent);
+  }
+}
+
+export function clearTimer(ag: Agent, id: unknown): void {
+  const n = toLong(id);
+  const timer = ag.timers.get(n);
+  let was: 'pending' | 'queued' | 'running' | 'none' = 'none';
+  if (timer) {
+    was = timer.state === 'done' ? 'none' : timer.state;
+    ag.timers.delete(n);
+    if (timer.state === 'queued') {
+      const i = ag.taskQueue.findIndex((t) => t.timer === timer);
+      if (i >= 0) ag.taskQueue.splice(i, 1);
+    }
+    timer.state = 'done';
+    timer.gen++;
+  }
+  if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'timer-clear', timer: n, was, loc: ag.here() } as EventLoopEvent);
+}
+
+function enqueueTask(ag: Agent, task: Task): void {
+  ag.taskQueue.push(task);
+  if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'task-enqueue', task: task.id, source: task.kind, timer: task.timer?.id, label: task.label } as EventLoopEvent);
+}
+
+/** Moves every timer whose due time has come into the task queue (due order, ties by set order). */
+function queueDueTimers(ag: Agent): void {
+  while (ag.agenda.size > 0 && ag.agenda.peekTime() <= ag.clock) {
+    const { t: timer, gen } = ag.agenda.pop()!;
+    if (gen !== timer.gen || timer.state !== 'pending') continue;
+    timer.state = 'queued';
+    if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'timer-fire', timer: timer.id } as EventLoopEvent);
+    const label =
+      timer.api === 'delay' ? `${timer.name} resolves (timer ${timer.id})` : `${timer.api} callback ${timer.name} (timer ${timer.id})`;
+    enqueueTask(ag, { id: ag.nextTaskId++, kind: 'timer', timer, nesting: timer.nesting, label });
+  }
+}
+
+/** Time of the next live timer, skipping stale agenda entries. */
+function nextTimerTime(ag: Agent): number {
+  while (ag.agenda.size > 0) {
+    const top = ag.agenda.peek()!;
+    if (top.gen === top.t.gen && top.t.state === 'pending') return ag.agenda.peekTime();
+    ag.agenda.pop();
+  }
+  return Infinity;
+}
+
+function microtaskCheckpoint(ag: Agent): void {
+  if (ag.checkpointing) return;
+  ag.checkpointing = true;
+  try {
+    const q = ag.micro;
+    while (ag.microHead < ag.micro.length) {
+      const m = ag.micro;
+      const h = ag.microHead;
+      const id = m[h] as number;
+      const kind = m[h + 1] as number;
+      const a = m[h + 2];
+      const b = m[h + 3];
+      const c = m[h + 4];
+      m[h + 2] = m[h + 3] = m[h + 4] = undefined;
+      ag.microHead = h + 5;
+      if (ag.microHead > 20480 && ag.microHead * 2 > m.length) {
+        ag.micro = m.slice(ag.microHead);
+        ag.microHead = 0;
+      }
+      runJob(ag, id, kind, a, b, c);
+    }
+    void q;
+    ag.micro = [];
+    ag.microHead = 0;
+  } finally {
+    ag.checkpointing = false;
+  }
+  notifyRejected(ag);
+}
+
+function runTask(ag: Agent, task: Task, program: Function, programArgs: unknown[]): void {
+  ag.countStep();
+  ag.tasksRun++;
+  ag.currentTask = task;
+  ag.throwLoc = undefined;
+  if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'task-start', task: task.id, source: task.kind, timer: task.timer?.id, label: task.label } as EventLoopEvent);
+  ag.L.p = -1;
+  if (task.kind === 'script') {
+    ag.L.p = ag.programLoc;
+    ag.pushFrame(-1, ag.programLoc);
+    try {
+      program.apply(ag.fakeGlobal, programArgs);
+    } catch (e) {
+      ag.guard();
+      reportException(ag, e);
+    }
+    ag.popFrame();
+    ag.L.p = -1;
+    microtaskCheckpoint(ag);
+  } else {
+    const timer = task.timer!;
+    if (timer.state === 'queued') {
+      timer.state = 'running';
+      try {
+        if (timer.delayRec) {
+          resolveWith(ag, timer.delayRec, timer.delayValue);
+        } else {
+          (timer.callback as Function).apply(ag.fakeGlobal, timer.args);
+        }
+      } catch (e) {
+        ag.guard();
+        reportException(ag, e);
+      }
+      ag.L.p = -1;
+      microtaskCheckpoint(ag);
+      if (timer.state === 'running') {
+        if (timer.repeat) initTimer(ag, timer);
+        else {
+          timer.state = 'done';
+          ag.timers.delete(timer.id);
+        }
+      }
+    }
+  }
+  if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'task-end', task: task.id } as EventLoopEvent);
+  ag.currentTask = null;
+}
+
+/** Runs the event loop until nothing is left to do or a budget stops it. */
+export function runEventLoop(ag: Agent, program: Function, programArgs: unknown[]): void {
+  enqueueTask(ag, { id: ag.nextTaskId++, kind: 'script', timer: null, nesting: 0, label: '(main script)' });
+  try {
+    for (;;) {
+      queueDueTimers(ag);
+      if (ag.taskQueue.length === 0) {
+        const next = nextTimerTime(ag);
+        if (next === Infinity) break;
+        if (next > ag.maxTime) ag.stop('time');
+        ag.clock = Math.max(ag.clock, next);
+        continue;
+      }
+      const task = ag.taskQueue.shift()!;
+      runTask(ag, task, program, programArgs);
+    }
+  } catch (e) {
+    if (!(e instanceof StopSignal)) throw e;
+  }
+}
+
+/** Runs one microtask job (a promise reaction, a thenable job or a queueMicrotask callback). */
+function runJob(ag: Agent, id: number, kind: number, a: unknown, b: unknown, c: unknown): void {
+  ag.countStep();
+  ag.jobsRun++;
+  ag.L.p = -1;
+  ag.throwLoc = undefined;
+  // An await continuation starts with its `resume` event (which names the job), not a
+  // separate microtask-start: one step for "the next microtask resumes f".
+  let resumes = false;
+  if (kind === JOB_REACTION) {
+    const h = (b === 0 ? (a as Reaction).f : (a as Reaction).r) as InternalHandler | undefined;
+    resumes = h !== undefined && typeof h !== 'function' && h.hk !== 3;
+  }
+  if (resumes) ag.resumeJob = id;
+  else if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'microtask-start', job: id });
+  try {
+    if (kind === JOB_REACTION) reactionJob(ag, a as Reaction, b as 0 | 1, c);
+    else if (kind === JOB_THENABLE) thenableJob(ag, a as PRec, b as object, c as Function);
+    else (a as () => void)();
+  } catch (e) {
+    ag.guard();
+    reportException(ag, e);
+  }
+  ag.L.p = -1;
+  // No end event: the job ends when the next microtask starts, or when its task ends.
+}
