@@ -148,24 +148,24 @@ test('a permalink restores the code and the step in a new page', async ({ page, 
 });
 
 test('a link to an example by id, and a malformed link shows the default lab with a notice', async ({ page }) => {
-  let lab = await openLab(page, 'loop', '?loop.ex=sync-vs-timeout&loop.step=4');
-  await expect(lab.getByTestId('el-examples')).toHaveValue('sync-vs-timeout');
+  let lab = await openLab(page, 'loop', '?loop.preset=sync-vs-timeout&loop.step=4');
+  await expect(lab.getByTestId('el-preset')).toHaveValue('sync-vs-timeout');
   await expect(scrub(lab)).toHaveValue('4');
   await expect(lab.getByTestId('link-notice')).toHaveCount(0);
 
-  lab = await openLab(page, 'loop', '?loop.ex=no-such-example');
-  await expect(lab.getByTestId('link-notice')).toContainText('could not be read (ex=no-such-example)');
-  await expect(lab.getByTestId('el-examples')).toHaveValue('microtasks-before-timers');
+  lab = await openLab(page, 'loop', '?loop.preset=no-such-example');
+  await expect(lab.getByTestId('link-notice')).toContainText('could not be read (preset=no-such-example)');
+  await expect(lab.getByTestId('el-preset')).toHaveValue('microtasks-before-timers');
 
   lab = await openLab(page, 'loop', '?loop.code=zz%21%21');
   await expect(lab.getByTestId('link-notice')).toContainText('could not be read (code=');
-  await expect(lab.getByTestId('el-examples')).toHaveValue('microtasks-before-timers');
+  await expect(lab.getByTestId('el-preset')).toHaveValue('microtasks-before-timers');
 });
 
 test('the examples menu loads and runs an example', async ({ page }) => {
   const lab = await openLab(page);
   await andWaitForRun(lab, async () => {
-    await lab.getByTestId('el-examples').selectOption('error-in-task');
+    await lab.getByTestId('el-preset').selectOption('error-in-task');
   });
   await expect(lab.locator('.lab-title')).toHaveText('An uncaught error ends its task, not the event loop');
   await expect(lab.locator('[data-code-editor]')).toContainText("throw new Error('boom')");
@@ -178,7 +178,7 @@ test('the examples menu loads and runs an example', async ({ page }) => {
   await expect(lines.nth(1)).toHaveAttribute('data-level', 'error');
   await expect(lines.nth(1)).toContainText('Uncaught Error: boom (line 3)');
   await expect(lab.getByTestId('el-error')).toHaveCount(0);
-  await expect.poll(() => page.url()).toContain('loop.ex=error-in-task');
+  await expect.poll(() => page.url()).toContain('loop.preset=error-in-task');
   expect(page.url()).not.toContain('loop.code=');
 });
 
@@ -223,7 +223,7 @@ test('code that never yields to the budget is stopped by terminating the worker,
   await expect(lab.getByTestId('el-error')).toContainText('Stopped after 5 s of real time', { timeout: 15_000 });
   await expect(lab.getByTestId('el-run')).toHaveText(/Run$/);
   await andWaitForRun(lab, async () => {
-    await lab.getByTestId('el-examples').selectOption('sync-vs-timeout');
+    await lab.getByTestId('el-preset').selectOption('sync-vs-timeout');
   });
   await expect(lab.getByTestId('el-error')).toHaveCount(0);
   await expect(lab.getByTestId('el-stats')).toContainText('Web Worker');
@@ -245,7 +245,7 @@ test('a syntax error is shown at its line, and nothing runs', async ({ page }) =
 test('the lab is usable from the keyboard alone', async ({ page }) => {
   const lab = await openLab(page);
   // Tab reaches the editor; Enter starts editing
-  await lab.getByTestId('el-examples').focus();
+  await lab.getByTestId('el-preset').focus();
   await page.keyboard.press('Tab');
   await expect(lab.locator('[data-code-editor] .static')).toBeFocused();
   await page.keyboard.press('Enter');
@@ -295,7 +295,7 @@ test('the presenter page opens an example at a step', async ({ page }) => {
   await page.goto('/present/event-loop/?lab=loop&preset=sync-vs-timeout&loop.step=5');
   const lab = page.locator('#present');
   await expect(lab.getByTestId('el-stats')).toBeVisible({ timeout: 15_000 });
-  await expect(lab.getByTestId('el-examples')).toHaveValue('sync-vs-timeout');
+  await expect(lab.getByTestId('el-preset')).toHaveValue('sync-vs-timeout');
   await expect(lab.getByTestId('lab-scrub')).toHaveValue('5');
   await expect(lab).toHaveAttribute('data-presenting', 'true');
   await page.keyboard.press('ArrowRight');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXAMPLES, eventLoopFold, getExample, runProgramSync } from '#sim/eventloop';
-import { exampleWithCode, indexRun, keyOfTask, keyOfTimer, nextLogStep, prevLogStep, urlSchema } from './lab';
+import { PRESETS, indexRun, keyOfTask, keyOfTimer, nextLogStep, presetWithCode, prevLogStep } from './lab';
 
 describe('indexRun', () => {
   it('lists console lines with their step and source line; reported errors say where they were thrown', () => {
@@ -63,15 +63,13 @@ describe('indexRun', () => {
   });
 });
 
-describe('links', () => {
-  it('reads example ids and rejects unknown ones', () => {
-    expect(urlSchema.ex('await-ticks')).toBe('await-ticks');
-    expect(urlSchema.ex('nope')).toBeUndefined();
-    expect(urlSchema.step('12')).toBe(12);
-    expect(urlSchema.step('1.5')).toBeUndefined();
+describe('presets', () => {
+  it('are the engine examples, in order, with their point as description', () => {
+    expect(PRESETS.map((p) => p.id)).toEqual(EXAMPLES.map((e) => e.id));
+    expect(PRESETS[1]).toEqual({ id: EXAMPLES[1].id, title: EXAMPLES[1].title, description: EXAMPLES[1].point });
   });
-  it('recognises an example by its code', () => {
-    expect(exampleWithCode(EXAMPLES[2].source)?.id).toBe(EXAMPLES[2].id);
-    expect(exampleWithCode(EXAMPLES[2].source + ' ')).toBeUndefined();
+  it('recognises a preset by its code', () => {
+    expect(presetWithCode(EXAMPLES[2].source)?.id).toBe(EXAMPLES[2].id);
+    expect(presetWithCode(EXAMPLES[2].source + ' ')).toBeUndefined();
   });
 });

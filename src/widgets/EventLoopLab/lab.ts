@@ -1,5 +1,5 @@
 /**
- * The event-loop lab's pure helpers: its URL schema, the examples menu, and an index of a run
+ * The event-loop lab's pure helpers: its presets (the engine's examples), and an index of a run
  * for the views (keys that let an item travel between panels, the steps that print). Nothing here
  * computes semantics: everything is read off the engine's trace and fold (source lines of frames
  * and console lines included).
@@ -7,42 +7,26 @@
  * Imports only the light parts of the engine folder (examples, types); the engine itself runs in
  * the Worker (src/runners).
  */
-import { param, type ParamSchema } from '#lib/permalink';
 import { EXAMPLES, type EventLoopExample } from '#sim/eventloop/examples';
 import type { EventLoopEvent, EventLoopRun } from '#sim/eventloop/types';
 import { consoleLines, type ConsoleLine, type PendingTimer } from '#sim/eventloop/fold';
+import type { LabPreset } from '../shared/labModel';
 
-export const EXAMPLE_IDS = EXAMPLES.map((e) => e.id) as readonly string[];
+/** The engine's example programs as the lab's presets (menu, registry, presenter links). */
+export const PRESETS: readonly LabPreset[] = EXAMPLES.map((e) => ({ id: e.id, title: e.title, description: e.point }));
+export const PRESET_IDS = EXAMPLES.map((e) => e.id) as readonly string[];
 
 /** Longest program a link may carry (characters, after inflating). */
 export const MAX_CODE = 20_000;
 
-/**
- * What a link carries, in the lab's namespace: `ex` (an example id), `code` (the learner's code,
- * packed with packText; only once they have edited it) and `step`.
- */
-export const urlSchema = {
-  ex: param.oneOf(EXAMPLE_IDS),
-  code: param.text(4 * MAX_CODE),
-  step: param.int(),
-} satisfies ParamSchema;
-
-export interface LinkState {
-  ex: string | undefined;
-  code: string | undefined;
-  step: number;
-}
-
-export function findExample(id: string | null | undefined): EventLoopExample | undefined {
+export function findPreset(id: string | null | undefined): EventLoopExample | undefined {
   return id ? EXAMPLES.find((e) => e.id === id) : undefined;
 }
 
-/** The example whose code this is, exactly (for the menu's selection). */
-export function exampleWithCode(code: string): EventLoopExample | undefined {
+/** The preset whose code this is, exactly (for the menu's selection). */
+export function presetWithCode(code: string): EventLoopExample | undefined {
   return EXAMPLES.find((e) => e.source === code);
 }
-
-export { EXAMPLES };
 
 /* -------------------------------------------------------------------------------------------- */
 /* Run index                                                                                    */

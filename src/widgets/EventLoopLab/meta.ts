@@ -12,8 +12,8 @@ export default defineLab({
     lede: 'Write a program, run it, and step through what the event loop does with it: the call stack, the timers waiting in the Web APIs, the task queue, the microtask queue and the console, one event at a time. Your code runs on a model of the loop in a Web Worker, so it cannot freeze this page.',
     lessons: ['the-event-loop', 'callbacks-promises-async-await'],
     instances: [
-      { id: 'loop', props: { example: 'microtasks-before-timers' } },
-      { id: 'ticks', props: { example: 'await-ticks' } },
+      { id: 'loop', preset: 'microtasks-before-timers' },
+      { id: 'ticks', preset: 'await-ticks' },
     ],
   },
 });

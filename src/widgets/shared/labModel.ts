@@ -77,9 +77,9 @@ export interface LabModel<S extends object, R, St, P = never> {
   rate?(length: number): number;
 }
 
-/** The link's preset key; older links used `p` (actors), `example` and `exercise`. */
+/** The link's preset key; older links used `p` (actors), `ex` (event loop), `example` and `exercise`. */
 export const PRESET_KEY = 'preset';
-const LEGACY_PRESET_KEYS = ['p', 'example', 'exercise'];
+const LEGACY_PRESET_KEYS = ['p', 'ex', 'example', 'exercise'];
 
 export function badLinkNotice(field: string, raw: string): string {
   const shown = raw.length > 24 ? raw.slice(0, 23) + '…' : raw;

@@ -1,0 +1,149 @@
+/**
+ * The lab contract on the event-loop lab's model: links in and out (the old `ex=` key, packed
+ * code, bad fields, presenter `lab`/`preset`), what a lab instance starts from, staleness keys,
+ * the run through the runner, narration of stopped runs, and the play rate.
+ */
+import { describe, expect, it } from 'vitest';
+import { packText, writeNamespace } from '#lib/permalink';
+import { readLink } from '#widgets/shared/labModel';
+import { EXAMPLES, getExample, narrate, runProgramSync } from '#sim/eventloop';
+import { MAX_CODE } from '#widgets/EventLoopLab/lab';
+import { eventLoopModel as model, initialSettings, presetSettings } from '#widgets/EventLoopLab/model';
+
+const initial = presetSettings('microtasks-before-timers');
+const search = (values: Record<string, string | number>, ns = 'loop') => '?' + writeNamespace(new URLSearchParams(), ns, values).toString();
+const PROGRAM = "setTimeout(() => console.log('t'), 0);\nconsole.log('s');";
+
+describe('event-loop lab model: what an instance starts from', () => {
+  it('a preset, the lesson’s own code, both, or neither (the first preset)', () => {
+    expect(initialSettings('await-ticks', undefined)).toEqual({ preset: 'await-ticks', code: getExample('await-ticks').source });
+    expect(initialSettings(undefined, PROGRAM)).toEqual({ preset: undefined, code: PROGRAM });
+    expect(initialSettings('await-ticks', PROGRAM)).toEqual({ preset: 'await-ticks', code: PROGRAM });
+    expect(initialSettings(undefined, undefined)).toEqual({ preset: EXAMPLES[0].id, code: EXAMPLES[0].source });
+  });
+
+  it('an unknown preset id throws, so a lesson with a typo fails its build', () => {
+    expect(() => initialSettings('no-such', undefined)).toThrow(/no-such/);
+    expect(() => model.preset('no-such')).toThrow(/no-such/);
+  });
+
+  it('lists every engine example as a preset', () => {
+    expect(model.presets.map((p) => p.id)).toEqual(EXAMPLES.map((e) => e.id));
+  });
+});
+
+describe('event-loop lab model: links', () => {
+  it('a page without the namespace shows the initial settings and no notice', async () => {
+    const r = await readLink(model, '?other.step=3', 'loop', initial, false);
+    expect(r).toMatchObject({ settings: initial, fromLink: false, notice: null, clampNotes: [] });
+  });
+
+  it('a fresh lab writes only its preset; edited code is written, the preset kept', () => {
+    expect(model.url.encode(initial, initial)).toEqual({ preset: 'microtasks-before-timers', code: undefined });
+    expect(model.url.encode({ ...initial, code: PROGRAM }, initial)).toEqual({ preset: 'microtasks-before-timers', code: PROGRAM });
+    // a lab that started from a lesson's code has no preset to name
+    const own = initialSettings(undefined, PROGRAM);
+    expect(model.url.encode(own, own)).toEqual({ preset: undefined, code: undefined });
+  });
+
+  it('round-trips preset, edited code and step', async () => {
+    const edited = { preset: 'await-ticks', code: PROGRAM };
+    const fields = model.url.encode(edited, presetSettings('await-ticks'));
+    const r = await readLink(model, search({ preset: fields.preset as string, code: await packText(PROGRAM), step: 9 }), 'loop', initial, false);
+    expect(r.settings).toEqual(edited);
+    expect(r.base).toEqual(presetSettings('await-ticks'));
+    expect(r.step).toBe(9);
+    expect(r.notice).toBeNull();
+    expect(model.runKey(r.settings)).not.toBe(model.runKey(r.base)); // "edited"
+  });
+
+  it('a preset link shows that preset, not edited', async () => {
+    const r = await readLink(model, search({ preset: 'sync-vs-timeout', step: 4 }), 'loop', initial, false);
+    expect(r.settings).toEqual(presetSettings('sync-vs-timeout'));
+    expect(model.runKey(r.settings)).toBe(model.runKey(r.base));
+    expect(r.step).toBe(4);
+  });
+
+  it('reads links from before the platform, which named the preset `ex`', async () => {
+    const r = await readLink(model, search({ ex: 'error-in-task', step: 2 }), 'loop', initial, false);
+    expect(r.settings).toEqual(presetSettings('error-in-task'));
+    expect(r.base).toEqual(presetSettings('error-in-task'));
+    expect(r.notice).toBeNull();
+    const bad = await readLink(model, search({ ex: 'no-such-example' }), 'loop', initial, false);
+    expect(bad.settings).toEqual(initial);
+    expect(bad.notice).toBe("This link's lab settings could not be read (preset=no-such-example); showing the default lab.");
+  });
+
+  it('code that does not unpack, or unpacks longer than a link may carry, is a bad link', async () => {
+    const bad = await readLink(model, search({ code: 'zz!!' }), 'loop', initial, false);
+    expect(bad.settings).toEqual(initial);
+    expect(bad.notice).toMatch(/\(code=zz!!\)/);
+    const long = await readLink(model, search({ code: await packText('x'.repeat(MAX_CODE + 1)) }), 'loop', initial, false);
+    expect(long.settings).toEqual(initial);
+    expect(long.notice).toMatch(/\(code=/);
+    const justFits = await readLink(model, search({ code: await packText('x'.repeat(MAX_CODE)) }), 'loop', initial, false);
+    expect(justFits.settings.code).toHaveLength(MAX_CODE);
+  });
+
+  it('a lab that started from a lesson’s code keeps it as the base of a code link', async () => {
+    const own = initialSettings(undefined, PROGRAM);
+    const r = await readLink(model, search({ code: await packText('console.log(1);') }), 'loop', own, false);
+    expect(r.settings).toEqual({ preset: undefined, code: 'console.log(1);' });
+    expect(r.base).toEqual(own);
+  });
+
+  it('a presenter link picks the namespace and the preset', async () => {
+    const r = await readLink(model, '?lab=loop&preset=sync-vs-timeout&loop.step=5', 'present', initial, true);
+    expect(r.ns).toBe('loop');
+    expect(r.settings).toEqual(presetSettings('sync-vs-timeout'));
+    expect(r.step).toBe(5);
+    const bad = await readLink(model, '?preset=nope', 'present', initial, true);
+    expect(bad.notice).toMatch(/preset=nope/);
+    expect(bad.settings).toEqual(initial);
+  });
+});
+
+describe('event-loop lab model: runs', () => {
+  it('only the code makes a new run: choosing the preset a code came from does not', () => {
+    const key = model.runKey(initial);
+    expect(model.runKey({ ...initial, preset: undefined })).toBe(key);
+    expect(model.runKey({ ...initial, code: initial.code + ' ' })).not.toBe(key);
+  });
+
+  it('runs the code through the runner (here on the main thread: Node has no Worker)', async () => {
+    const run = await model.run({ preset: undefined, code: PROGRAM }, new AbortController().signal);
+    expect(run.console).toEqual(['s', 't']);
+    const fold = model.fold(run);
+    expect(fold.length).toBe(run.trace.length);
+    expect(fold.at(fold.length).console.map((l) => l.text)).toEqual(['s', 't']);
+  });
+
+  it('a run that was cancelled rejects with an AbortError', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(model.run(initial, ac.signal)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('narrates each step as the engine does, and a run stopped before any event by its message', () => {
+    const run = { ...runProgramSync(getExample('sync-vs-timeout').source), host: 'worker' as const, elapsedMs: 1, runMs: 1 };
+    const fold = model.fold(run);
+    for (const step of [0, 3, fold.length]) expect(model.narrate(run, fold, step)).toBe(narrate(run, step));
+    expect(model.narrate(run, fold, fold.length)).toContain('The program is done');
+
+    const message = 'Stopped after 5 s of real time: the program never gave control back.';
+    const stopped = { ...run, trace: [], console: [], error: { message }, killed: true };
+    expect(model.narrate(stopped, model.fold(stopped), 0)).toBe(message);
+  });
+
+  it('a syntax error is narrated by the engine (it says nothing runs)', () => {
+    const run = { ...runProgramSync("console.log('a');\nlet x = ;"), host: 'worker' as const, elapsedMs: 1, runMs: 1 };
+    expect(run.error?.line).toBe(2);
+    expect(model.narrate(run, model.fold(run), 0)).toMatch(/Nothing runs/);
+  });
+
+  it('plays short runs at 3 steps a second and long ones in about 40 s, at most 500 a second', () => {
+    expect(model.rate!(20)).toBe(3);
+    expect(model.rate!(4000)).toBe(100);
+    expect(model.rate!(100_000)).toBe(500);
+  });
+});
