@@ -60,7 +60,7 @@ export interface LabModel<S extends object, R, St, P = never> {
    * Runs the engine (usually on an EngineHost). Rejects with an AbortError when `signal` aborts.
    * A long run may report `progress` (the session keeps the latest as `session.progress`).
    */
-  run(s: S, signal: AbortSignal, progress: (p: P) => void): Promise<R>;
+  run(s: S, signal: AbortSignal, progress?: (p: P) => void): Promise<R>;
   /**
    * For engines fast enough for the main thread (a few ms): the same run, synchronously. The session
    * then runs at construction, so the server-rendered page already shows the run, and on every
