@@ -609,6 +609,7 @@ class DataflowSim {
     this.recCap = n;
   }
 
+  /** A new record, counted as emitted and in flight (it goes into an outbox next). */
   alloc(origin: number, key: number, value: number): number {
     let id: number;
     if (this.freeTop > 0) id = this.freeList[--this.freeTop];
@@ -622,6 +623,8 @@ class DataflowSim {
     this.recGen[id]++;
     this.recStored[id] = 0;
     this.created++;
+    this.emitted++;
+    this.stockFlight++;
     return id;
   }
 
@@ -702,21 +705,30 @@ class DataflowSim {
     this.bufLastT[b] = this.now;
   }
 
+  /** A new record equal to `rec`: an edge's copy, a flatMap's extra output. */
+  copyOf(rec: number): number {
+    return this.alloc(this.recOrigin[rec], this.recKey[rec], this.recValue[rec]);
+  }
+
   /** Puts `rec` into i's outbox, once per outgoing edge (copies for the second and later edges). */
   enqueueOut(i: number, o: number, rec: number): number {
     let extra = 0;
     for (let k = this.outStart[o]; k < this.outStart[o + 1]; k++) {
       let r = rec;
       if (k > this.outStart[o]) {
-        r = this.alloc(this.recOrigin[rec], this.recKey[rec], this.recValue[rec]);
-        this.emitted++;
-        this.stockFlight++;
+        r = this.copyOf(rec);
         extra++;
       }
       this.obRec[i].push(r);
       this.obEdge[i].push(this.outList[k]);
     }
     return extra;
+  }
+
+  /** Instance i sends on the record it processed (map, keyBy, a filter that keeps it): into its outbox, and the trace. */
+  passOn(i: number, o: number, rec: number) {
+    const c = this.enqueueOut(i, o, rec);
+    if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'done', op: o, inst: i - this.instBase[o], fate: 'out', created: c });
   }
 
   /** Moves i's outbox into buffers. Returns false when it had to stop (blocked). */
@@ -855,9 +867,7 @@ class DataflowSim {
       const key = this.drawKey(o);
       const value = Math.floor(r.next() * 1000);
       const rec = this.alloc(origin, key, value);
-      this.emitted++;
       this.sourceEmitted++;
-      this.stockFlight++;
       const c = this.enqueueOut(i, o, rec);
       if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'emit', op: o, inst: local, created: c });
       return;
@@ -873,21 +883,16 @@ class DataflowSim {
           }
           this.recValue[rec] = v as number;
         }
-        const c = this.enqueueOut(i, o, rec);
-        if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'done', op: o, inst: local, fate: 'out', created: c });
+        this.passOn(i, o, rec);
         return;
       }
-      case K_KEYBY: {
-        const c = this.enqueueOut(i, o, rec);
-        if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'done', op: o, inst: local, fate: 'out', created: c });
+      case K_KEYBY:
+        this.passOn(i, o, rec);
         return;
-      }
       case K_FILTER: {
         const keep = this.hook[o] ? Boolean(this.callHook(o, rec)) : this.rngSel[o].next() < this.ops[o].selectivity;
-        if (keep) {
-          const c = this.enqueueOut(i, o, rec);
-          if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'done', op: o, inst: local, fate: 'out', created: c });
-        } else {
+        if (keep) this.passOn(i, o, rec);
+        else {
           this.filtered++;
           this.stockFlight--;
           this.free(rec);
@@ -909,10 +914,7 @@ class DataflowSim {
         let c = this.enqueueOut(i, o, rec);
         for (let m = 1; m < n; m++) {
           if (this.created >= GRAPH_LIMITS.maxRecords) this.fail(`The run stopped after ${GRAPH_LIMITS.maxRecords.toLocaleString('en')} records, the most one run may create. Lower the fanout, the rate or the duration.`);
-          const extra = this.alloc(this.recOrigin[rec], this.recKey[rec], this.recValue[rec]);
-          this.emitted++;
-          this.stockFlight++;
-          c += 1 + this.enqueueOut(i, o, extra);
+          c += 1 + this.enqueueOut(i, o, this.copyOf(rec));
         }
         if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'done', op: o, inst: local, fate: 'out', created: c });
         return;
@@ -964,8 +966,6 @@ class DataflowSim {
           const out = this.alloc(Math.max(this.recOrigin[rec], this.recOrigin[partner]), key, this.recValue[rec] + this.recValue[partner]);
           this.free(rec);
           this.free(partner);
-          this.emitted++;
-          this.stockFlight++;
           const c = this.enqueueOut(i, o, out);
           if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'done', op: o, inst: local, fate: 'joined', created: 1 + c });
         } else {
@@ -1082,8 +1082,6 @@ class DataflowSim {
         if (this.created >= GRAPH_LIMITS.maxRecords) this.fail(`The run stopped after ${GRAPH_LIMITS.maxRecords.toLocaleString('en')} records, the most one run may create.`);
         const rec = this.alloc(this.now, key, counts[key]);
         counts[key] = 0;
-        this.emitted++;
-        this.stockFlight++;
         made += 1 + this.enqueueOut(i, o, rec);
       }
       this.wCount[i] = 0;
