@@ -44,6 +44,7 @@
  */
 import { Agenda } from '../core/agenda';
 import { hashString, Rng, seedFrom, type Seed } from '../core/rng';
+import { percentileSorted } from '../core/stats';
 import { DEFAULT_TRACE_CAP } from '../core/trace';
 import { GRAPH_LIMITS, validateConfig } from './config';
 import { edgeInfos, keyInstance, keyProbabilities, mix32, predict } from './analyze';
@@ -893,13 +894,7 @@ function finalize(): DataflowRun {
   const steadySourceRate = span > 0 ? (last.sourceEmitted - a.sourceEmitted) / span : 0;
 
   const lat = latV.subarray(0, delivered).slice().sort();
-  const pct = (p: number) => {
-    if (lat.length === 0) return NaN;
-    const h = ((lat.length - 1) * p) / 100;
-    const lo = Math.floor(h);
-    const hi = Math.min(lo + 1, lat.length - 1);
-    return lat[lo] + (h - lo) * (lat[hi] - lat[lo]);
-  };
+  const pct = (p: number) => percentileSorted(lat, p);
   let latSum = 0;
   for (let k = 0; k < lat.length; k++) latSum += lat[k];
 
@@ -925,14 +920,8 @@ function finalize(): DataflowRun {
       const bin = new Float64Array(Math.ceil(n / stride));
       for (let k = 0, j = lo; j < hi; j += stride) bin[k++] = latV[j];
       bin.sort();
-      const q = (p: number) => {
-        const h = ((bin.length - 1) * p) / 100;
-        const lo = Math.floor(h);
-        const hi = Math.min(lo + 1, bin.length - 1);
-        return bin[lo] + (h - lo) * (bin[hi] - bin[lo]);
-      };
-      p50 = q(50);
-      p95 = q(95);
+      p50 = percentileSorted(bin, 50);
+      p95 = percentileSorted(bin, 95);
     }
     series.push({
       t: s1.t,

@@ -34,6 +34,7 @@
  */
 import { Agenda } from '../core/agenda';
 import { TraceRecorder } from '../core/recorder';
+import { formatCount } from '../core/format';
 import { Rng } from '../core/rng';
 import { formatLogArgs, inspect } from './inspect';
 import type { FnInfo, SiteInfo, SourceLoc } from './transform';
@@ -2266,9 +2267,6 @@ export class Engine {
   }
 }
 
-function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
 
 export function budgetMessage(budget: BudgetKind, e: { maxSteps: number; maxLoops: number; maxTime: number }): string {
   switch (budget) {
