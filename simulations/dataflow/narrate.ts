@@ -4,7 +4,7 @@
  * shows (busy, upstream blocked), where records pile up (a full buffer, a growing unbounded one,
  * the source's backlog), and at the last step how the run ended.
  */
-import { formatCount, formatDuration, formatRate as formatRateNumber } from '../core/format';
+import { formatCount, formatDuration, formatPercent, formatRate as formatRateNumber } from '../core/format';
 import { dataflowFold, type DataflowFold, type DataflowView } from './fold';
 import type { DataflowRun } from './types';
 
@@ -19,7 +19,7 @@ export function formatRate(perSecond: number): string {
   return `${formatRateNumber(perSecond)}/s`;
 }
 
-const pct = (x: number) => `${Math.round(x * 100)}%`;
+const pct = (x: number) => formatPercent(x);
 
 function burstNote(run: Pick<DataflowRun, 'config'>, t: number): string {
   for (const op of run.config.operators) {

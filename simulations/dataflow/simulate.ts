@@ -44,6 +44,7 @@
  */
 import { Agenda } from '../core/agenda';
 import { hashString, Rng, seedFrom, type Seed } from '../core/rng';
+import { formatCount } from '../core/format';
 import { percentileSorted } from '../core/stats';
 import { DEFAULT_TRACE_CAP } from '../core/trace';
 import { GRAPH_LIMITS, validateConfig } from './config';
@@ -541,7 +542,7 @@ function finish(i: number) {
     const bl = backlogT[i];
     if (bl) origin = bl.shift();
     else dsLeft[i]--;
-    if (created >= GRAPH_LIMITS.maxRecords) fail(`The run stopped after ${GRAPH_LIMITS.maxRecords.toLocaleString('en')} records, the most one run may create. Lower the rate, the count or the duration.`);
+    if (created >= GRAPH_LIMITS.maxRecords) fail(`The run stopped after ${formatCount(GRAPH_LIMITS.maxRecords)} records, the most one run may create. Lower the rate, the count or the duration.`);
     const r = rngSrc[o];
     const key = drawKey(o);
     const value = Math.floor(r.next() * 1000);
@@ -599,7 +600,7 @@ function finish(i: number) {
       }
       let c = enqueueOut(i, o, rec);
       for (let m = 1; m < n; m++) {
-        if (created >= GRAPH_LIMITS.maxRecords) fail(`The run stopped after ${GRAPH_LIMITS.maxRecords.toLocaleString('en')} records, the most one run may create. Lower the fanout, the rate or the duration.`);
+        if (created >= GRAPH_LIMITS.maxRecords) fail(`The run stopped after ${formatCount(GRAPH_LIMITS.maxRecords)} records, the most one run may create. Lower the fanout, the rate or the duration.`);
         const extra = alloc(recOrigin[rec], recKey[rec], recValue[rec]);
         emitted++;
         stockFlight++;
@@ -766,7 +767,7 @@ function fire(o: number) {
     let made = 0;
     while (keys.len > 0) {
       const key = keys.shift();
-      if (created >= GRAPH_LIMITS.maxRecords) fail(`The run stopped after ${GRAPH_LIMITS.maxRecords.toLocaleString('en')} records, the most one run may create.`);
+      if (created >= GRAPH_LIMITS.maxRecords) fail(`The run stopped after ${formatCount(GRAPH_LIMITS.maxRecords)} records, the most one run may create.`);
       const rec = alloc(now, key, counts[key]);
       counts[key] = 0;
       emitted++;
