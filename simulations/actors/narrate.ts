@@ -4,22 +4,19 @@
  * `narrate(run, fold, i)` describes step i, the state after events 0..i-1: what event i-1 did, at
  * its time. Step 0 describes the starting point; the last step adds the run's outcome.
  */
+import { formatCount, formatMs } from '../core/format';
 import type { ActorsFold } from './fold';
 import type { ActorEvent, ActorRun } from './types';
 
-/** Milliseconds for reading: whole numbers as is, else up to 2 decimals, trailing zeros dropped. */
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  if (Number.isInteger(ms)) return ms.toLocaleString('en');
-  return ms.toFixed(Math.abs(ms) < 10 ? 2 : 1).replace(/\.?0+$/, '');
-}
+/** Milliseconds for reading (the site's one rule, #sim/core/format): "12.25", "1,250". */
+export { formatMs };
 
 function quote(label: string): string {
   return `“${label}”`;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 function msgLabel(fold: ActorsFold, id: number): string {
@@ -146,15 +143,15 @@ export function narrate(run: Pick<ActorRun, 'trace' | 'truncated' | 'metrics' | 
   let line = `t=${formatMs(e.t)} ms: ${sentence}.`;
   if (step === trace.length) {
     if (run.error) line += ` ${run.error.message}`;
-    else if (run.truncated) line += ` The recording stops here: this run has more events than the lab keeps (${trace.length.toLocaleString('en')}).`;
+    else if (run.truncated) line += ` The recording stops here: this run has more events than the lab keeps (${formatCount(trace.length)}).`;
     else {
       const l = run.metrics.ledger;
-      const parts = [`${l.processed.toLocaleString('en')} handled`];
-      if (l.crashed) parts.push(`${l.crashed.toLocaleString('en')} lost in crashes`);
-      if (l.dropped) parts.push(`${l.dropped.toLocaleString('en')} dropped`);
+      const parts = [`${formatCount(l.processed)} handled`];
+      if (l.crashed) parts.push(`${formatCount(l.crashed)} lost in crashes`);
+      if (l.dropped) parts.push(`${formatCount(l.dropped)} dropped`);
       if (l.dead) parts.push(`${plural(l.dead, 'dead letter')}`);
       const waiting = l.queued + l.inFlight + l.held + l.processing;
-      if (waiting) parts.push(`${waiting.toLocaleString('en')} still on the way`);
+      if (waiting) parts.push(`${formatCount(waiting)} still on the way`);
       line += ` The run is over: ${plural(l.sent, 'message')} sent, ${parts.join(', ')}.`;
     }
   }

@@ -1,12 +1,16 @@
 /**
- * Small descriptive statistics used by engines for metrics.
+ * Small descriptive statistics used by engines for metrics, and by widgets for measured results.
  *
- * Percentile definition (one, used everywhere): linear interpolation between closest ranks, the
- * default of numpy.percentile and R's type 7. For sorted values x[0..n-1] and p in [0, 100]:
+ * Percentile definition (one, used everywhere on the site): d3-array's `quantileSorted`, linear
+ * interpolation between closest ranks, the default of numpy.percentile and R's type 7. For sorted
+ * values x[0..n-1] and p in [0, 100]:
  *   h = (n - 1) * p / 100,  percentile = x[floor(h)] + (h - floor(h)) * (x[floor(h) + 1] - x[floor(h)])
  * so p = 0 is the minimum, p = 100 the maximum, p = 50 the usual median.
- * Empty input gives NaN.
+ * Empty input gives NaN. (The exercises' own runtime, content/exercises/_runtime/stats.js, runs in
+ * the learner's sandbox without the site's packages and reports nearest-rank percentiles, as its
+ * README documents.)
  */
+import { quantileSorted } from 'd3-array';
 
 function isSortedAscending(values: ArrayLike<number>): boolean {
   for (let i = 1; i < values.length; i++) if (values[i - 1] > values[i]) return false;
@@ -21,14 +25,10 @@ function sortedCopy(values: ArrayLike<number>): Float64Array {
 
 /** Percentile `p` (0..100) of values already sorted ascending; see the module comment. */
 export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
+  if (sorted.length === 0) return NaN;
   if (!(p >= 0 && p <= 100)) throw new Error(`percentile: p must be between 0 and 100, got ${p}.`);
-  const h = ((n - 1) * p) / 100;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  const frac = h - lo;
-  return frac === 0 ? sorted[lo] : sorted[lo] + frac * (sorted[hi] - sorted[lo]);
+  // d3 reads only length and indices, so typed arrays work; its types ask for an Array
+  return quantileSorted(sorted as unknown as number[], p / 100) ?? NaN;
 }
 
 /**

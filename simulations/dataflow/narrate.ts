@@ -4,30 +4,22 @@
  * shows (busy, upstream blocked), where records pile up (a full buffer, a growing unbounded one,
  * the source's backlog), and at the last step how the run ended.
  */
+import { formatCount, formatDuration, formatPercent, formatRate as formatRateNumber } from '../core/format';
 import { dataflowFold, type DataflowFold, type DataflowView } from './fold';
 import type { DataflowRun } from './types';
 
-/** Time for reading: "340 ms", "1.25 s". */
-export function formatTime(ms: number): string {
-  if (!Number.isFinite(ms)) return '–';
-  if (Math.abs(ms) < 999.5) {
-    if (Number.isInteger(ms)) return `${ms} ms`;
-    return `${ms.toFixed(Math.abs(ms) < 10 ? 1 : 0).replace(/\.0$/, '')} ms`;
-  }
-  return `${(ms / 1000).toFixed(2).replace(/0$/, '').replace(/\.0$/, '')} s`;
-}
+/** Time for reading: "340 ms", "4.5 ms", "1.25 s" (the site's formatDuration, #sim/core/format). */
+export const formatTime = formatDuration;
 
 /** Whole numbers with thousands separators ("1,250"). */
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en');
-}
+export { formatCount };
 
-/** A rate for reading: "1,250/s". */
+/** A rate for reading: "1,250/s", "2.5/s". */
 export function formatRate(perSecond: number): string {
-  return `${formatCount(perSecond)}/s`;
+  return `${formatRateNumber(perSecond)}/s`;
 }
 
-const pct = (x: number) => `${Math.round(x * 100)}%`;
+const pct = (x: number) => formatPercent(x);
 
 function burstNote(run: Pick<DataflowRun, 'config'>, t: number): string {
   for (const op of run.config.operators) {

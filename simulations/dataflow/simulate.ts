@@ -44,6 +44,8 @@
  */
 import { Agenda } from '../core/agenda';
 import { hashString, Rng, seedFrom, type Seed } from '../core/rng';
+import { formatCount } from '../core/format';
+import { percentileSorted } from '../core/stats';
 import { DEFAULT_TRACE_CAP } from '../core/trace';
 import { GRAPH_LIMITS, validateConfig } from './config';
 import { edgeInfos, keyInstance, keyProbabilities, mix32, predict } from './analyze';
@@ -862,7 +864,7 @@ class DataflowSim {
       const bl = this.backlogT[i];
       if (bl) origin = bl.shift();
       else this.dsLeft[i]--;
-      if (this.created >= GRAPH_LIMITS.maxRecords) this.fail(`The run stopped after ${GRAPH_LIMITS.maxRecords.toLocaleString('en')} records, the most one run may create. Lower the rate, the count or the duration.`);
+      if (this.created >= GRAPH_LIMITS.maxRecords) this.fail(`The run stopped after ${formatCount(GRAPH_LIMITS.maxRecords)} records, the most one run may create. Lower the rate, the count or the duration.`);
       const r = this.rngSrc[o];
       const key = this.drawKey(o);
       const value = Math.floor(r.next() * 1000);
@@ -913,7 +915,7 @@ class DataflowSim {
         }
         let c = this.enqueueOut(i, o, rec);
         for (let m = 1; m < n; m++) {
-          if (this.created >= GRAPH_LIMITS.maxRecords) this.fail(`The run stopped after ${GRAPH_LIMITS.maxRecords.toLocaleString('en')} records, the most one run may create. Lower the fanout, the rate or the duration.`);
+          if (this.created >= GRAPH_LIMITS.maxRecords) this.fail(`The run stopped after ${formatCount(GRAPH_LIMITS.maxRecords)} records, the most one run may create. Lower the fanout, the rate or the duration.`);
           c += 1 + this.enqueueOut(i, o, this.copyOf(rec));
         }
         if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'done', op: o, inst: local, fate: 'out', created: c });
@@ -1079,7 +1081,7 @@ class DataflowSim {
       let made = 0;
       while (keys.len > 0) {
         const key = keys.shift();
-        if (this.created >= GRAPH_LIMITS.maxRecords) this.fail(`The run stopped after ${GRAPH_LIMITS.maxRecords.toLocaleString('en')} records, the most one run may create.`);
+        if (this.created >= GRAPH_LIMITS.maxRecords) this.fail(`The run stopped after ${formatCount(GRAPH_LIMITS.maxRecords)} records, the most one run may create.`);
         const rec = this.alloc(this.now, key, counts[key]);
         counts[key] = 0;
         made += 1 + this.enqueueOut(i, o, rec);
@@ -1192,13 +1194,7 @@ class DataflowSim {
     const steadySourceRate = span > 0 ? (last.sourceEmitted - a.sourceEmitted) / span : 0;
 
     const lat = this.latV.subarray(0, this.delivered).slice().sort();
-    const pct = (p: number) => {
-      if (lat.length === 0) return NaN;
-      const h = ((lat.length - 1) * p) / 100;
-      const lo = Math.floor(h);
-      const hi = Math.min(lo + 1, lat.length - 1);
-      return lat[lo] + (h - lo) * (lat[hi] - lat[lo]);
-    };
+    const pct = (p: number) => percentileSorted(lat, p);
     let latSum = 0;
     for (let k = 0; k < lat.length; k++) latSum += lat[k];
 
@@ -1224,14 +1220,8 @@ class DataflowSim {
         const bin = new Float64Array(Math.ceil(n / stride));
         for (let k = 0, j = lo; j < hi; j += stride) bin[k++] = this.latV[j];
         bin.sort();
-        const q = (p: number) => {
-          const h = ((bin.length - 1) * p) / 100;
-          const lo = Math.floor(h);
-          const hi = Math.min(lo + 1, bin.length - 1);
-          return bin[lo] + (h - lo) * (bin[hi] - bin[lo]);
-        };
-        p50 = q(50);
-        p95 = q(95);
+        p50 = percentileSorted(bin, 50);
+        p95 = percentileSorted(bin, 95);
       }
       series.push({
         t: s1.t,

@@ -6,14 +6,12 @@
  * step also says how the run ended. Promises are named by their ids (#1, #2...), as the trace
  * numbers them; timers by theirs ("timer 1").
  */
+import { formatMs } from '../core/format';
 import { jobLabel, type MicrotaskEnqueueEvent } from './labels';
 import type { EventLoopEvent, EventLoopRun } from './types';
 
-/** Milliseconds for reading: whole numbers as is, else up to 2 decimals. */
-export function formatMs(ms: number): string {
-  if (Number.isInteger(ms)) return String(ms);
-  return ms.toFixed(2).replace(/\.?0+$/, '');
-}
+/** Milliseconds for reading (the site's one rule, #sim/core/format): "12.25", "1,250". */
+export { formatMs };
 
 function code(text: string): string {
   return `\`${text}\``;

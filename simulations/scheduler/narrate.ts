@@ -9,6 +9,7 @@
  * Cores are named for people: the 0-based core index k is "core k+1" (`coreLabel`), so lanes
  * should use `coreLabel` too.
  */
+import { formatMs } from '../core/format';
 import type { SchedEvent, SchedulerRun } from './types';
 
 /** Most clauses in one line; earlier events of the same instant are only counted. */
@@ -21,12 +22,8 @@ export function coreLabel(core: number): string {
   return `core ${core + 1}`;
 }
 
-/** Milliseconds for reading: whole numbers as is, else 2 decimals below 10 and 1 above, trailing zeros dropped. */
-export function formatMs(ms: number): string {
-  if (Number.isInteger(ms)) return String(ms);
-  const s = ms.toFixed(Math.abs(ms) < 10 ? 2 : 1);
-  return s.replace(/\.?0+$/, '');
-}
+/** Milliseconds for reading (the site's one rule, #sim/core/format): "12.25", "1,250". */
+export { formatMs };
 
 function names(tasks: string[]): string {
   if (tasks.length === 1) return tasks[0];

@@ -93,7 +93,7 @@ describe('narrate', () => {
   });
 
   it('formats times for reading and names cores from 1', () => {
-    expect([0, 12, 2.5, 1.234, 27.38, 1000.04, 0.005].map(formatMs)).toEqual(['0', '12', '2.5', '1.23', '27.4', '1000', '0.01']);
+    expect([0, 12, 2.5, 1.234, 27.38, 1000.04, 0.005].map(formatMs)).toEqual(['0', '12', '2.5', '1.23', '27.38', '1,000.04', '0.01']);
     expect(coreLabel(0)).toBe('core 1');
   });
 });

@@ -6,6 +6,7 @@
  * The chapters are plain functions over this record (`fn(a, ...)`): promises.ts, iterators.ts,
  * async-functions.ts, generators.ts, console.ts, tasks.ts, globals.ts.
  */
+import { formatCount } from '../../core/format';
 import { Agenda } from '../../core/agenda';
 import { TraceRecorder } from '../../core/recorder';
 import { Rng } from '../../core/rng';
@@ -304,9 +305,6 @@ export class Agent {
   }
 }
 
-function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
 
 export function budgetMessage(budget: BudgetKind, e: { maxSteps: number; maxLoops: number; maxTime: number }): string {
   switch (budget) {

@@ -12,6 +12,8 @@ import { param, type ParamSchema } from '#lib/permalink';
 import type { RunnerKind, RunSummary, Variant } from '#runners/runner';
 import type { VariantOutcome, OutcomeStatus } from '#runners/compare';
 import { PREFERENCES } from '#runners/select';
+import { formatMs, formatRate, formatRatio } from '#sim/core/format';
+import { percentileSorted } from '#sim/core/stats';
 
 /* ------------------------------------------------------------------------------------------ */
 /* Exercises                                                                                  */
@@ -293,7 +295,7 @@ export async function checkHandler(source: string, exportName = 'handle'): Promi
 /* Results                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
-/** Latency quantiles kept per variant: p0, p1, ... p100 (nearest rank). */
+/** Latency quantiles kept per variant: p0, p1, ... p100 (see latencyQuantiles). */
 export const QUANTILE_COUNT = 101;
 
 export interface VariantResult {
@@ -331,16 +333,14 @@ export interface VariantResult {
   quantiles: number[];
 }
 
-/** Nearest-rank quantiles p0..p100 of the latencies. */
+/**
+ * Quantiles p0..p100 of the latencies, by the site's one percentile rule (#sim/core/stats: linear
+ * interpolation between closest ranks, d3-array's quantile): p0 the fastest, p100 the slowest.
+ */
 export function latencyQuantiles(latencies: readonly number[], count = QUANTILE_COUNT): number[] {
   if (latencies.length === 0) return [];
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const n = sorted.length;
-  return Array.from({ length: count }, (_, k) => {
-    const p = k / (count - 1);
-    const rank = Math.min(n, Math.max(1, Math.ceil(p * n)));
-    return sorted[rank - 1];
-  });
+  const sorted = Float64Array.from(latencies).sort();
+  return Array.from({ length: count }, (_, k) => percentileSorted(sorted, (100 * k) / (count - 1)));
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -469,17 +469,11 @@ export function decodeResults(text: string): VariantResult[] | null {
 /* The reading                                                                                */
 /* ------------------------------------------------------------------------------------------ */
 
-const sig = (v: number, digits = 2) => {
-  if (v >= 100) return Math.round(v).toLocaleString('en');
-  if (v >= 10) return v.toFixed(digits <= 2 ? 1 : 2).replace(/\.0$/, '');
-  return v.toFixed(digits).replace(/\.?0+$/, '') || '0';
-};
-export const fmtRate = (v: number | null) => (v === null ? '—' : v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(1));
-export const fmtMs = (v: number | null) => (v === null ? '—' : v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(1));
-const ratio = (a: number, b: number) => {
-  const r = a / b;
-  return r >= 10 ? `${Math.round(r)}×` : `${r.toFixed(1)}×`;
-};
+/** The lab's numbers use the site's one set of rules (#sim/core/format); these names are kept for its callers. */
+export { formatMs as fmtMs, formatRate as fmtRate };
+/** An average count (requests in the system, I/O calls waiting): a rate's precision, whole from 100. */
+const avg = formatRate;
+const ratio = (a: number, b: number) => formatRatio(a / b);
 
 /**
  * One paragraph on what the numbers say: each variant's throughput against sync, with the
@@ -496,20 +490,20 @@ export function readResults(results: readonly VariantResult[]): string {
   const sentences: string[] = [];
 
   if (ok.length === 1) {
-    sentences.push(`${VARIANT_TITLES[base.variant]} served ${fmtRate(base.throughput)} requests per second.`);
+    sentences.push(`${VARIANT_TITLES[base.variant]} served ${formatRate(base.throughput)} requests per second.`);
   }
   for (const r of ok) {
     if (r === base || !r.throughput || !base.throughput) continue;
     const x = r.throughput / base.throughput;
     const same = x > 0.8 && x < 1.25;
-    const head = `${VARIANT_TITLES[r.variant]} served ${ratio(r.throughput, base.throughput)} the requests per second of ${VARIANT_TITLES[base.variant]} (${fmtRate(r.throughput)} vs ${fmtRate(base.throughput)})`;
+    const head = `${VARIANT_TITLES[r.variant]} served ${ratio(r.throughput, base.throughput)} the requests per second of ${VARIANT_TITLES[base.variant]} (${formatRate(r.throughput)} vs ${formatRate(base.throughput)})`;
     let why = '';
     const capped = (v: VariantResult) => v.ioLimit !== null && v.ioMax !== null && v.ioMax >= v.ioLimit;
     if (r.variant === 'async' && capped(r) && !same) {
       why = `: at most ${r.ioLimit} I/O calls could run at once (the limit), so its other requests queued for a slot`;
     } else if (r.variant === 'async' && base.variant === 'sync') {
       if (!same && r.ioInFlight !== null && base.ioInFlight !== null && r.ioInFlight > 1.5 * Math.max(base.ioInFlight, 0.01)) {
-        why = `: on average ${sig(r.ioInFlight, 1)} I/O calls were waiting at once under async, against ${sig(base.ioInFlight, 1)} under sync`;
+        why = `: on average ${avg(r.ioInFlight)} I/O calls were waiting at once under async, against ${avg(base.ioInFlight)} under sync`;
       } else if (same && (r.ioInFlight ?? 0) < 1.5 * Math.max(base.ioInFlight ?? 0, 0.01)) {
         why = ': the time went to computing, and while JavaScript computes, async has nothing to overlap';
       }
@@ -526,7 +520,7 @@ export function readResults(results: readonly VariantResult[]): string {
   const littleOf = ok.find((r) => r.L !== null && r.W !== null && r.lambda !== null && r.L > 0);
   if (littleOf && littleOf.L !== null && littleOf.W !== null && littleOf.lambda !== null) {
     sentences.push(
-      `Little’s law on your ${VARIANT_TITLES[littleOf.variant]} run: L = ${sig(littleOf.L, 1)} requests were in the system on average and each spent W = ${fmtMs(littleOf.W)} ms, so λ = L / W = ${fmtRate((littleOf.L / littleOf.W) * 1000)} per second; measured ${fmtRate(littleOf.lambda)}.`,
+      `Little’s law on your ${VARIANT_TITLES[littleOf.variant]} run: L = ${avg(littleOf.L)} requests were in the system on average and each spent W = ${formatMs(littleOf.W)} ms, so λ = L / W = ${formatRate((littleOf.L / littleOf.W) * 1000)} per second; measured ${formatRate(littleOf.lambda)}.`,
     );
   }
 
@@ -534,7 +528,7 @@ export function readResults(results: readonly VariantResult[]): string {
     .filter((r) => r.p50 !== null && r.p99 !== null && r.p50 > 0)
     .reduce<VariantResult | null>((a, b) => (!a || (b.p99 as number) / (b.p50 as number) > (a.p99 as number) / (a.p50 as number) ? b : a), null);
   if (tailOf && tailOf.p99 !== null && tailOf.p50 !== null && tailOf.p99 / tailOf.p50 >= 1.5) {
-    sentences.push(`The widest tail was ${VARIANT_TITLES[tailOf.variant]}'s: p99 ${fmtMs(tailOf.p99)} ms against p50 ${fmtMs(tailOf.p50)} ms.`);
+    sentences.push(`The widest tail was ${VARIANT_TITLES[tailOf.variant]}'s: p99 ${formatMs(tailOf.p99)} ms against p50 ${formatMs(tailOf.p50)} ms.`);
   }
 
   const errored = ok.filter((r) => r.errors > 0);
