@@ -21,9 +21,9 @@ import {
   latencyQuantiles,
   readResults,
   resultOf,
-  urlSchema,
   type LabConfig,
 } from '#widgets/SyncAsyncLab/lab';
+import { syncAsyncModel } from '#widgets/SyncAsyncLab/model';
 import { NodeCliRunner } from '../support/cli-runner';
 
 /* ---------------- a scripted runner ---------------- */
@@ -237,9 +237,10 @@ describe('lab config', () => {
   });
 
   it('reads a link: variants as a list, and a bad list falls back to the defaults with a notice', () => {
-    const defaults = { ex: undefined, v: undefined } as Record<string, unknown>;
-    const good = decodeState(new URLSearchParams('lab.ex=cpu-hash&lab.v=async,sync&lab.clients=20'), 'lab', urlSchema, defaults);
-    expect(good.value).toMatchObject({ ex: 'cpu-hash', v: ['async', 'sync'], clients: 20 });
+    const urlSchema = syncAsyncModel.url.schema;
+    const defaults = { preset: undefined, v: undefined } as Record<string, unknown>;
+    const good = decodeState(new URLSearchParams('lab.preset=cpu-hash&lab.v=async,sync&lab.clients=20'), 'lab', urlSchema, defaults);
+    expect(good.value).toMatchObject({ preset: 'cpu-hash', v: ['async', 'sync'], clients: 20 });
     const bad = decodeState(new URLSearchParams('lab.v=async,turbo'), 'lab', urlSchema, defaults);
     expect(bad.notice).toMatch(/could not be read \(v=async,turbo\)/);
     const dup = decodeState(new URLSearchParams('lab.v=sync,sync'), 'lab', urlSchema, defaults);

@@ -1,6 +1,6 @@
 /**
  * The sync/async lab's pure side: the exercises as the lab shows them, the controls and their
- * ranges (clamped with a note), the URL schema, the check of the learner's handler before it
+ * ranges (clamped with a note), the check of the learner's handler before it
  * runs, and the results: what each variant measured, reduced to what the charts, the table, the
  * reading and a link need.
  *
@@ -8,7 +8,6 @@
  * and request lines (content/exercises/_runtime/stats.js), run by a runner (src/runners). The
  * reading (readResults) only puts those figures into sentences.
  */
-import { param, type ParamSchema } from '#lib/permalink';
 import type { RunnerKind, RunSummary, Variant } from '#runners/runner';
 import type { VariantOutcome, OutcomeStatus } from '#runners/compare';
 import { PREFERENCES } from '#runners/select';
@@ -66,7 +65,7 @@ export function findExercise(slug: string | undefined): ExerciseInfo | undefined
   return EXERCISES.find((e) => e.slug === slug);
 }
 
-/** The exercise or a readable error (a lesson with a typo in `exercise` fails its build). */
+/** The exercise or a readable error (a lesson with a typo in `preset` fails its build). */
 export function getExercise(slug: string): ExerciseInfo {
   const found = findExercise(slug);
   if (!found) throw new Error(`SyncAsyncLab: no exercise "${slug}" (there are: ${EXERCISE_SLUGS.join(', ')}).`);
@@ -125,7 +124,8 @@ export function controlsFor(exercise: ExerciseInfo): ControlDef[] {
 }
 
 export interface LabConfig {
-  exercise: string;
+  /** The exercise slug (the lab's preset). */
+  preset: string;
   variants: Variant[];
   /** Values of controlsFor(exercise), by name. */
   params: Record<string, number>;
@@ -139,7 +139,7 @@ export function defaultConfig(slug: string, variants?: readonly Variant[]): LabC
   for (const c of controlsFor(exercise)) params[c.name] = LAB_DEFAULTS[c.name] ?? exercise.parameters[c.name].default;
   const allowed = VARIANT_ORDER.filter((v) => exercise.variants.includes(v));
   return {
-    exercise: slug,
+    preset: slug,
     variants: variants ? allowed.filter((v) => variants.includes(v)) : allowed,
     params,
     budgetS: BUDGET_S.default,
@@ -172,7 +172,7 @@ export function clampValue(exercise: ExerciseInfo, name: string, value: number):
 
 /** The config with every value in range, and one note per change. */
 export function clampConfig(config: LabConfig): { value: LabConfig; notes: string[] } {
-  const exercise = findExercise(config.exercise) ?? EXERCISES[0];
+  const exercise = findExercise(config.preset) ?? EXERCISES[0];
   const base = defaultConfig(exercise.slug);
   const notes: string[] = [];
   const params: Record<string, number> = {};
@@ -194,7 +194,7 @@ export function clampConfig(config: LabConfig): { value: LabConfig; notes: strin
     budgetS = clamped;
   }
   const variants = VARIANT_ORDER.filter((v) => exercise.variants.includes(v) && config.variants.includes(v));
-  return { value: { exercise: exercise.slug, variants, params, budgetS }, notes };
+  return { value: { preset: exercise.slug, variants, params, budgetS }, notes };
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -205,21 +205,11 @@ export function clampConfig(config: LabConfig): { value: LabConfig; notes: strin
 export const MAX_CODE = 20_000;
 
 /** `v=sync,async`: a list of known variants, at least one, no repeats. */
-const variantList = (s: string): Variant[] | undefined => {
+export const variantList = (s: string): Variant[] | undefined => {
   const parts = s.split(',').filter(Boolean);
   if (parts.length === 0 || parts.some((p) => !VARIANT_ORDER.includes(p as Variant)) || new Set(parts).size !== parts.length) return undefined;
   return parts as Variant[];
 };
-
-export const urlSchema = {
-  ex: param.oneOf(EXERCISE_SLUGS),
-  v: variantList,
-  budget: param.number(),
-  rt: param.oneOf(PREFERENCES),
-  code: param.text(4 * MAX_CODE),
-  res: param.text(40_000),
-  ...Object.fromEntries(CONTROLS.map((c) => [c.name, param.number()])),
-} satisfies ParamSchema;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Checking the handler before it runs                                                        */

@@ -50,8 +50,21 @@ export interface LabModel<S extends object, R, St, P = never> {
      */
     result?: { encode(run: R): string; decode(text: string): R | null; max: number };
   };
-  /** Run when the lab mounts (default true). Measurements that take seconds wait for Run. */
+  /**
+   * Run when the lab mounts and when a preset is chosen (default true). Measurements that take
+   * seconds wait for Run.
+   */
   autoRun?: boolean;
+  /**
+   * Stop keeps what the run measured so far: `run` resolves with a partial run when its signal
+   * aborts on Stop, and the session shows it instead of clearing the screen (default false).
+   */
+  keepStopped?: boolean;
+  /**
+   * What choosing another preset keeps of the learner's settings (`prev`), on top of the preset's
+   * own (`next`); the result is clamped. Default: the preset's settings alone.
+   */
+  keepOnPresetChange?(prev: S, next: S): S;
   /** Pulls out-of-range values into range, with one readable note per change. */
   clamp(s: S): { settings: S; notes: string[] };
   /** The part of the settings a run depends on, as a string (equal keys: the run is current). */
@@ -77,7 +90,7 @@ export interface LabModel<S extends object, R, St, P = never> {
   rate?(length: number): number;
 }
 
-/** The link's preset key; older links used `p` (actors), `ex` (event loop), `example` and `exercise`. */
+/** The link's preset key; older links used `p` (actors), `ex` (event loop, sync/async), `example` and `exercise`. */
 export const PRESET_KEY = 'preset';
 const LEGACY_PRESET_KEYS = ['p', 'ex', 'example', 'exercise'];
 

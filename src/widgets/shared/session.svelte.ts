@@ -179,13 +179,16 @@ export class LabSession<S extends object, R, St, P = never> {
     this.clampNotes = notes;
   }
 
-  /** Switches to a preset and runs it. */
+  /** Switches to a preset (keeping what `model.keepOnPresetChange` keeps) and runs it unless `autoRun` is off. */
   choosePreset(id: string): void {
     if (!this.model.presets.some((p) => p.id === id)) return;
     const next = this.model.preset(id);
     this.base = next;
-    this.settings = next;
-    this.run();
+    this.settings = this.model.keepOnPresetChange ? this.model.clamp(this.model.keepOnPresetChange(this.settings, next)).settings : next;
+    if (this.model.autoRun ?? true) return this.run();
+    this.#touched = true;
+    this.clampNotes = [];
+    this.linkNotice = null;
   }
 
   /** Puts back what the lab started with (the preset or the lesson's code) and runs it. */
@@ -194,8 +197,12 @@ export class LabSession<S extends object, R, St, P = never> {
     this.run();
   }
 
-  /** Stops the run in flight; nothing is shown until the next Run. */
+  /** Stops the run in flight; nothing is shown until the next Run (or, with `keepStopped`, what it measured). */
   stop(): void {
+    if (this.model.keepStopped) {
+      this.#controller?.abort(); // the run resolves with what it measured; #runNow shows it
+      return;
+    }
     const ac = this.#controller;
     this.#controller = null;
     ac?.abort();
@@ -223,7 +230,8 @@ export class LabSession<S extends object, R, St, P = never> {
       const cached = this.#packedResult;
       values.res = cached && cached.text === text ? cached.field : packTextSync(text);
     }
-    return { ...values, step: this.timeline.step };
+    // A lab without steps (a measurement: a fold of length 0) has no step to link to.
+    return { ...values, step: this.timeline.length > 0 ? this.timeline.step : undefined };
   }
 
   /** The permalink to the state on screen, scrolled to the lab. */
@@ -276,7 +284,7 @@ export class LabSession<S extends object, R, St, P = never> {
       const run = await this.model.run(settings, ac.signal, (p) => {
         if (this.#controller === ac) this.progress = p;
       });
-      if (ac.signal.aborted) return;
+      if (ac.signal.aborted && !(this.model.keepStopped && this.#controller === ac)) return;
       this.#show(run, settings, keep, step);
     } catch (error) {
       if (error instanceof DOMException && error.name === 'AbortError') return;
