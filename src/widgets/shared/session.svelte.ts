@@ -11,6 +11,9 @@
  * - A new run replaces the one in flight (its signal aborts); after 400 ms a Stop shows.
  * - Stop aborts, clears the screen and says so; a failed run keeps nothing and says why.
  * - `stale`: the settings a run depends on (`model.runKey`) changed since the run on screen.
+ * - A lab whose engine is cheap enough for the page may set `current` (and the timeline's fold)
+ *   itself before `start()`, so the server render and hydration show a run; `start()` then runs
+ *   only if the link changes the settings or asks for a step.
  * - The URL holds the settings (relative to the preset they started from) and the step, in the
  *   lab's namespace; it is written once the learner has touched something, never while playing.
  */
@@ -122,6 +125,10 @@ export class LabSession<S extends object, R, St> {
       this.#writer = createUrlWriter(this.ns);
       this.#initialKey = JSON.stringify(this.linkValues());
       this.#mounted = true;
+      // A lab that rendered its first run itself (on the server, and at hydration) keeps it when the
+      // link changes nothing, and keeps the learner's place in it: no second run, no reset.
+      const shown = untrack(() => this.current);
+      if (shown && reading.step === undefined && shown.key === this.model.runKey(reading.settings)) return;
       await this.#runNow(reading.step);
     })();
     return () => {
