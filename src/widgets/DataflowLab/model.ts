@@ -197,4 +197,7 @@ export const dataflowModel: LabModel<DataflowSettings, DataflowLabRun, DataflowV
   narrate: (r, fold, step) => narrate(r.run, step, fold as DataflowFold),
   emptyState: EMPTY_VIEW,
   rate: (length) => Math.max(4, Math.min(60, length / 16)),
+  // Changing instances while looking at the end of a run shows the end of the new run (where the
+  // bottleneck mark has moved), as the lab always did.
+  keepStep: 'proportional',
 };

@@ -19,7 +19,7 @@
  */
 import { untrack } from 'svelte';
 import { packText, packTextSync, type ParamRecord } from '#lib/permalink';
-import { Timeline } from './timeline.svelte';
+import { Timeline, type KeepStep } from './timeline.svelte';
 import { createUrlWriter, currentPermalink } from './urlState';
 import { PRESET_KEY, readLink, type Fold, type LabModel } from './labModel';
 
@@ -142,18 +142,25 @@ export class LabSession<S extends object, R, St> {
 
   /** Runs the current settings (what a Run button does). */
   run(): void {
+    this.#rerun('reset');
+  }
+
+  #rerun(keep: KeepStep): void {
     this.#touched = true;
     this.clampNotes = [];
     this.linkNotice = null;
-    void this.#runNow();
+    void this.#runNow(undefined, keep);
   }
 
-  /** Changes settings; runs again when the change matters to the run (or `run` says so). */
+  /**
+   * Changes settings; runs again when the change matters to the run (or `run` says so). The new
+   * run opens where `model.keepStep` says (default: step 0).
+   */
   update(patch: Partial<S>, run?: boolean): void {
     const before = this.model.runKey(this.settings);
     this.settings = { ...this.settings, ...patch };
     this.#touched = true;
-    if (run ?? this.model.runKey(this.settings) !== before) this.run();
+    if (run ?? this.model.runKey(this.settings) !== before) this.#rerun(this.model.keepStep ?? 'reset');
   }
 
   /** Switches to a preset and runs it. */
@@ -201,7 +208,7 @@ export class LabSession<S extends object, R, St> {
     return currentPermalink(this.ns, this.linkValues(), this.id);
   }
 
-  async #runNow(step?: number): Promise<void> {
+  async #runNow(step?: number, keep: KeepStep = 'reset'): Promise<void> {
     this.#controller?.abort();
     const ac = new AbortController();
     this.#controller = ac;
@@ -219,7 +226,7 @@ export class LabSession<S extends object, R, St> {
       this.current = { run, fold, settings, key: this.model.runKey(settings) };
       this.runCount++;
       this.timeline.stepsPerSecond = this.model.rate?.(fold.length) ?? Math.max(3, Math.min(600, fold.length / 40));
-      this.timeline.setFold(fold, 'reset', step);
+      this.timeline.setFold(fold, keep, step);
       if (step !== undefined && (step > fold.length || step < 0)) {
         this.clampNotes = [
           ...this.clampNotes,
