@@ -80,14 +80,18 @@ export interface LabModel<S extends object, R, St, P = never> {
    * change, with no Run button or Stop needed.
    */
   runSync?(s: S): R;
-  /** Where the cursor goes when changed settings give a new run (default `reset`: step 0). */
-  keepStep?: 'proportional' | 'reset' | 'clamp';
   fold(run: R): Fold<St>;
   narrate(run: R, fold: Fold<St>, step: number): string;
   /** The state shown before the first run finishes (and after Stop). */
   emptyState: St;
   /** Steps per second at 1x for a run of `length` steps (long traces play faster). */
   rate?(length: number): number;
+  /**
+   * Where the cursor goes in the run that follows a settings change (`session.update`): `reset`
+   * (default) to step 0, `proportional` to the same point of the new run, so a learner looking at
+   * the end of a run sees the end of the next one. Run, presets and Restore always start at 0.
+   */
+  keepStep?: 'reset' | 'proportional';
 }
 
 /** The link's preset key; older links used `p` (actors), `ex` (event loop, sync/async), `example` and `exercise`. */

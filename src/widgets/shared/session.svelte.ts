@@ -11,12 +11,15 @@
  * - A new run replaces the one in flight (its signal aborts); after 400 ms a Stop shows.
  * - Stop aborts, clears the screen and says so; a failed run keeps nothing and says why.
  * - `stale`: the settings a run depends on (`model.runKey`) changed since the run on screen.
+ * - A lab whose engine is cheap enough for the page may set `current` (and the timeline's fold)
+ *   itself before `start()`, so the server render and hydration show a run; `start()` then runs
+ *   only if the link changes the settings or asks for a step.
  * - The URL holds the settings (relative to the preset they started from) and the step, in the
  *   lab's namespace; it is written once the learner has touched something, never while playing.
  */
 import { untrack } from 'svelte';
 import { packText, packTextSync, type ParamRecord } from '#lib/permalink';
-import { Timeline } from './timeline.svelte';
+import { Timeline, type KeepStep } from './timeline.svelte';
 import { createUrlWriter, currentPermalink } from './urlState';
 import { PRESET_KEY, readLink, type Fold, type LabModel } from './labModel';
 
@@ -147,7 +150,11 @@ export class LabSession<S extends object, R, St, P = never> {
       this.#writer = createUrlWriter(this.ns);
       this.#initialKey = JSON.stringify(this.linkValues());
       this.#mounted = true;
-      if (reading.run === undefined && (this.model.autoRun ?? true)) await this.#runNow(reading.step);
+      // A lab that rendered its first run itself (on the server, and at hydration) keeps it when the
+      // link changes nothing, and keeps the learner's place in it: no second run, no reset.
+      const shown = untrack(() => this.current);
+      if (reading.run !== undefined || (shown && reading.step === undefined && shown.key === this.model.runKey(reading.settings))) return;
+      if (this.model.autoRun ?? true) await this.#runNow(reading.step);
     })();
     return () => {
       live = false;
@@ -160,22 +167,27 @@ export class LabSession<S extends object, R, St, P = never> {
 
   /** Runs the current settings (what a Run button does). */
   run(): void {
+    this.#rerun('reset');
+  }
+
+  #rerun(keep: KeepStep): void {
     this.#touched = true;
     this.clampNotes = [];
     this.linkNotice = null;
-    void this.#runNow();
+    void this.#runNow(undefined, keep);
   }
 
   /**
    * Changes settings, pulled into range (one note per value moved), and runs again when the change
-   * matters to the run (or `run` says so).
+   * matters to the run (or `run` says so). The new run opens where `model.keepStep` says (default:
+   * step 0).
    */
   update(patch: Partial<S>, run?: boolean): void {
     const before = this.model.runKey(this.settings);
     const { settings, notes } = this.model.clamp({ ...this.settings, ...patch });
     this.settings = settings;
     this.#touched = true;
-    if (run ?? this.model.runKey(settings) !== before) this.run();
+    if (run ?? this.model.runKey(settings) !== before) this.#rerun(this.model.keepStep ?? 'reset');
     this.clampNotes = notes;
   }
 
@@ -254,8 +266,7 @@ export class LabSession<S extends object, R, St, P = never> {
     }
   }
 
-  async #runNow(step?: number): Promise<void> {
-    const keep = this.current ? (this.model.keepStep ?? 'reset') : 'reset';
+  async #runNow(step?: number, keep: KeepStep = 'reset'): Promise<void> {
     if (this.model.runSync) {
       const settings = this.settings;
       if (this.current && this.current.key === this.model.runKey(settings)) {
