@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { existsSync } from 'node:fs';
+import { loadLabs } from './tests/e2e/labs';
 
 /**
  * End-to-end tests against the built site (`astro build` + pagefind), served by scripts/serve.mjs
@@ -11,6 +12,9 @@ const systemChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/
   .concat(process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : [])
   .reverse()
   .find((p) => existsSync(p));
+
+// Every lab of src/widgets/registry.ts, once, for labs.spec.ts (left in E2E_LABS for the workers).
+await loadLabs();
 
 const PORT = Number(process.env.E2E_PORT ?? 4329);
 /** The built site to serve; another folder lets a second build be tested beside dist/. */

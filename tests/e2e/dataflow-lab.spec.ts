@@ -1,10 +1,12 @@
 /**
- * The dataflow lab against the built site: presets play and step both ways, changing parallelism
- * moves the bottleneck mark, keyboard-only use, learner code in the sandbox (a filter that removes
- * the bottleneck, a syntax error, an endless loop), permalinks, the presenter page, and axe.
+ * The dataflow lab against the built site: changing parallelism moves the bottleneck mark, skew and
+ * backpressure as the lesson tells them, settings from the keyboard, learner code in the sandbox
+ * (a filter that removes the bottleneck, a syntax error, an endless loop), permalinks with
+ * settings, the presenter page of a named preset. The flows every lab shares (keyboard stepping,
+ * step links, Copy link, presenter mode, axe once per theme) are in labTest.ts.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { expectNoAxeViolations, setTheme, waitForHydration, watchErrors } from './helpers';
+import { waitForHydration, watchErrors } from './helpers';
 
 const PAGE = '/labs/dataflow/';
 
@@ -33,34 +35,6 @@ async function toEnd(lab: Locator) {
 async function setInput(input: Locator, value: string) {
   await input.fill(value);
   await input.press('Enter');
-}
-
-for (const id of ['bottleneck', 'skew', 'burst', 'operator']) {
-  test(`preset "${id}" plays, pauses, and steps forward and back to the same state`, async ({ page }) => {
-    const errors = watchErrors(page);
-    const lab = await openLab(page, id);
-    await expect(scrub(lab)).toHaveValue('0');
-    const at0 = await narration(lab).textContent();
-    expect(at0).toMatch(/^t = 0 ms: nothing has run yet/);
-    await lab.getByTestId('lab-play').click();
-    await expect.poll(async () => Number(await scrub(lab).inputValue())).toBeGreaterThan(3);
-    await lab.getByTestId('lab-play').click();
-    const paused = await scrub(lab).inputValue();
-    await page.waitForTimeout(400);
-    expect(await scrub(lab).inputValue()).toBe(paused);
-
-    for (let i = 0; i < 3; i++) await lab.getByTestId('lab-step').click();
-    const there = await narration(lab).textContent();
-    const graphThere = await lab.getByTestId('df-graph').textContent();
-    await lab.getByTestId('lab-step').click();
-    expect(await narration(lab).textContent()).not.toBe(there);
-    await lab.getByTestId('lab-back').click();
-    await expect(narration(lab)).toHaveText(there!);
-    expect(await lab.getByTestId('df-graph').textContent()).toBe(graphThere);
-    await lab.getByTestId('lab-reset').click();
-    await expect(narration(lab)).toHaveText(at0!);
-    expect(errors).toEqual([]);
-  });
 }
 
 test('raising the slow stage’s parallelism moves the bottleneck mark to the sink', async ({ page }) => {
@@ -119,29 +93,8 @@ test('backpressure vs no limit: the burst piles up at the source, or in an unbou
   await expect(narration(lab)).not.toContainText('records wait at the source');
 });
 
-test('the lab is usable from the keyboard alone', async ({ page }) => {
+test('Tab reaches every setting, and typing a parallelism re-simulates', async ({ page }) => {
   const lab = await openLab(page, 'bottleneck');
-  await lab.getByTestId('lab-step').focus();
-  await page.keyboard.press('Enter');
-  await expect(scrub(lab)).toHaveValue('1');
-  await page.keyboard.press('Home');
-  await expect(scrub(lab)).toHaveValue('0');
-  await page.keyboard.press('ArrowRight');
-  await expect(scrub(lab)).toHaveValue('1');
-  await page.keyboard.press('Shift+ArrowRight');
-  await expect(scrub(lab)).toHaveValue('11');
-  await page.keyboard.press('ArrowLeft');
-  await expect(scrub(lab)).toHaveValue('10');
-  await page.keyboard.press('End');
-  const max = await scrub(lab).getAttribute('max');
-  await expect(scrub(lab)).toHaveValue(max!);
-  await scrub(lab).focus();
-  await page.keyboard.press('Home');
-  await page.keyboard.press('Space');
-  await expect.poll(async () => Number(await scrub(lab).inputValue())).toBeGreaterThan(0);
-  await page.keyboard.press('Space');
-  await expect(lab.getByTestId('lab-play')).toHaveAccessibleName(/play/i);
-
   // Tab from the first input reaches every setting and control; typing changes parallelism.
   await lab.getByTestId('input-par-parse').focus();
   const seen = new Set<string>();
@@ -242,12 +195,7 @@ test('learner code that never returns is stopped, and the next run works', async
   await expect(lab.getByTestId('df-code-status')).toContainText('ran in a Web Worker', { timeout: 15_000 });
 });
 
-test('the presenter view opens from the lab and from a URL with a preset', async ({ page }) => {
-  const lab = await openLab(page, 'burst');
-  await lab.getByTestId('lab-present').click();
-  await expect(page.locator('[data-presenting="true"]').first()).toBeVisible();
-  await page.keyboard.press('Escape');
-
+test('the presenter page opens the preset its URL names', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/present/dataflow/?preset=batch');
   await expect(page.getByTestId('df-graph')).toBeVisible();
@@ -257,21 +205,6 @@ test('the presenter view opens from the lab and from a URL with a preset', async
   await expect(page.getByTestId('lab-narration')).toContainText('The job is done after 5 s');
   expect(errors).toEqual([]);
 });
-
-for (const theme of ['light', 'dark'] as const) {
-  test(`no axe violations with the lab mid-run and with learner code (${theme})`, async ({ page }) => {
-    await setTheme(page, theme);
-    const lab = await openLab(page, 'bottleneck');
-    await scrub(lab).fill('120');
-    for (const id of ['skew', 'burst', 'operator']) {
-      const other = page.locator(`#${id}`);
-      await other.scrollIntoViewIfNeeded();
-      await waitForHydration(page, `#${id}`);
-      await other.getByTestId('lab-scrub').fill('120');
-    }
-    await expectNoAxeViolations(page);
-  });
-}
 
 test('lesson 6 embeds the labs its text walks through', async ({ page }) => {
   const errors = watchErrors(page);

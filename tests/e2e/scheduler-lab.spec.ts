@@ -1,6 +1,11 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { waitForHydration, watchErrors } from './helpers';
+import { waitForHydration } from './helpers';
 
+/**
+ * The scheduler lab in lesson 1 (three instances): its presets' figures, inputs that re-simulate,
+ * a permalink with settings, a malformed link. The flows every lab shares (keyboard, step links,
+ * Copy link, presenter, axe) are in labTest.ts, run for /labs/scheduler/ by labs.spec.ts.
+ */
 const LESSON = '/lessons/concurrency-vs-parallelism/';
 
 async function openLab(page: Page, id = 'io', query = ''): Promise<Locator> {
@@ -31,81 +36,6 @@ test('the lesson embeds three scheduler labs with their presets', async ({ page 
   await expect(amdahl.getByTestId('speedup-chart')).toBeVisible();
 });
 
-test('play advances the clock and pause stops it', async ({ page }) => {
-  const errors = watchErrors(page);
-  const lab = await openLab(page);
-  const start = await scrub(lab).inputValue();
-  await lab.getByTestId('lab-play').click();
-  await expect.poll(async () => Number(await scrub(lab).inputValue())).toBeGreaterThan(Number(start) + 2);
-  await lab.getByTestId('lab-play').click(); // pause
-  const paused = await scrub(lab).inputValue();
-  await page.waitForTimeout(600);
-  expect(await scrub(lab).inputValue()).toBe(paused);
-  expect(errors).toEqual([]);
-});
-
-test('step forward, step back and scrub show the state at that step', async ({ page }) => {
-  const lab = await openLab(page);
-  await expect(scrub(lab)).toHaveValue('0');
-  await expect(lab.getByTestId('lab-reset')).toHaveAttribute('aria-disabled', 'true');
-  const at0 = await narration(lab).textContent();
-  await lab.getByTestId('lab-step').click();
-  await lab.getByTestId('lab-step').click();
-  const at2 = await narration(lab).textContent();
-  expect(at2).not.toBe(at0);
-  await expect(scrub(lab)).toHaveValue('2');
-  await lab.getByTestId('lab-step').click();
-  await lab.getByTestId('lab-back').click();
-  await expect(narration(lab)).toHaveText(at2!);
-  await expect(scrub(lab)).toHaveValue('2');
-
-  // scrub to the end: every task has finished and the clock shows the makespan
-  const max = await scrub(lab).getAttribute('max');
-  await scrub(lab).fill(max!);
-  await expect(clock(lab)).toContainText('92');
-  await expect(lab.getByTestId('finished-count')).toContainText('4');
-});
-
-test('the lab is usable from the keyboard alone', async ({ page }) => {
-  const lab = await openLab(page);
-  // reach the lab from the page with Tab alone
-  await page.locator('#io').getByRole('heading').first().scrollIntoViewIfNeeded();
-  await lab.getByTestId('lab-step').focus();
-  await page.keyboard.press('Enter'); // a focused button works with Enter
-  await expect(scrub(lab)).toHaveValue('1');
-  await page.keyboard.press('Home');
-  await expect(scrub(lab)).toHaveValue('0');
-  await page.keyboard.press('ArrowRight');
-  await expect(scrub(lab)).toHaveValue('1');
-  await page.keyboard.press('Shift+ArrowRight');
-  await expect(scrub(lab)).toHaveValue('11');
-  await page.keyboard.press('ArrowLeft');
-  await expect(scrub(lab)).toHaveValue('10');
-  await page.keyboard.press('End');
-  const max = await scrub(lab).getAttribute('max');
-  await expect(scrub(lab)).toHaveValue(max!);
-  await page.keyboard.press('Home');
-  await expect(scrub(lab)).toHaveValue('0');
-  // Space on a button activates that button; on the scrub slider it plays and pauses
-  await scrub(lab).focus();
-  await page.keyboard.press('Space');
-  await expect.poll(async () => Number(await scrub(lab).inputValue())).toBeGreaterThan(0);
-  await page.keyboard.press('Space');
-  await expect(lab.getByTestId('lab-play')).toHaveAccessibleName(/play/i);
-
-  // the controls are reachable with Tab, in order, starting from the lab's first input
-  await lab.getByTestId('input-cores').focus();
-  const seen = new Set<string>();
-  for (let i = 0; i < 30; i++) {
-    await page.keyboard.press('Tab');
-    const id = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? '');
-    if (id) seen.add(id);
-  }
-  for (const id of ['lab-play', 'lab-step', 'lab-back', 'lab-scrub', 'lab-speed']) {
-    expect(seen.has(id), `${id} is reachable with Tab`).toBe(true);
-  }
-});
-
 test('changing an input re-simulates, and out-of-range values are clamped with a note', async ({ page }) => {
   const lab = await openLab(page, 'amdahl');
   const cores = lab.getByTestId('input-cores');
@@ -121,8 +51,12 @@ test('a permalink reproduces the same lab at the same step', async ({ page, brow
   const lab = await openLab(page, 'amdahl');
   await lab.getByTestId('input-cores').fill('4');
   await lab.getByTestId('input-cores').press('Enter');
-  await scrub(lab).fill('0');
-  for (let i = 0; i < 7; i++) await lab.getByTestId('lab-step').click();
+  // to step 7 from the keyboard (the shared flows in labTest.ts check each key)
+  await scrub(lab).focus();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+ArrowRight');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+  await expect(scrub(lab)).toHaveValue('7');
   const text = await narration(lab).textContent();
   const time = await clock(lab).textContent();
   const makespan = await lab.getByTestId('metric-makespan').textContent();
@@ -152,16 +86,3 @@ test('a malformed link shows the default lab and a one-line notice', async ({ pa
   await expect(lab.getByTestId('metric-makespan')).toContainText('92');
 });
 
-test('the presenter view opens from the lab and from a URL', async ({ page }) => {
-  const lab = await openLab(page, 'hog');
-  await lab.getByTestId('lab-present').click();
-  await expect(page.locator('.is-presenting, :fullscreen').first()).toBeVisible();
-  await page.keyboard.press('Escape');
-
-  const errors = watchErrors(page);
-  await page.goto('/present/scheduler/?preset=cooperative-hog');
-  await expect(page.getByTestId('gantt')).toBeVisible();
-  await page.keyboard.press('End');
-  await expect(page.getByTestId('finished-count')).toContainText('4');
-  expect(errors).toEqual([]);
-});

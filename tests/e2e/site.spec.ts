@@ -2,10 +2,11 @@ import { expect, test } from '@playwright/test';
 import { PAGES, expectNoAxeViolations, setTheme, watchErrors } from './helpers';
 
 /**
- * Lab pages whose own spec runs axe in both themes with a run on screen (a stricter check than a
- * page at rest): they get the console and isolation check here, not a second axe pass.
+ * Lab pages get axe once per theme elsewhere, with a lab part-way through a run (a stricter check
+ * than a page at rest): every lab of the registry in labTest.ts, the editor demo in editor.spec.ts.
+ * Here they get the console and isolation check only.
  */
-const AXE_IN_OWN_SPEC = new Set(['/labs/event-loop/', '/labs/editor/', '/labs/sync-async/', '/labs/actors/', '/labs/dataflow/']);
+const axeElsewhere = (path: string) => path.startsWith('/labs/');
 
 /** Scroll through the page so client:visible islands hydrate, then back to the top. */
 async function hydrateAll(page: import('@playwright/test').Page) {
@@ -21,7 +22,7 @@ async function hydrateAll(page: import('@playwright/test').Page) {
 }
 
 for (const path of PAGES) {
-  const axe = !AXE_IN_OWN_SPEC.has(path);
+  const axe = !axeElsewhere(path);
   // one visit checks the console, the isolation headers and (light theme) axe
   test(`${path} loads without console errors and is cross-origin isolated${axe ? '; no axe violations in the light theme' : ''}`, async ({ page }) => {
     await setTheme(page, 'light');

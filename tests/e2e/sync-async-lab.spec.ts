@@ -1,11 +1,12 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { expectNoAxeViolations, setTheme, waitForHydration, watchErrors } from './helpers';
+import { waitForHydration, watchErrors } from './helpers';
 
 /**
  * The sync/async lab (SyncAsyncLab) in the built site: runtime fallback with the network cut,
  * a learner's handler run under every variant with results labelled by runtime, a handler stuck
  * in a loop stopped at the budget while the page stays responsive, syntax errors, clamping,
- * permalinks that carry results, keyboard use, and axe in both themes.
+ * permalinks that carry results, keyboard use. Axe (with results shown), Copy link and the
+ * presenter view are the flows every lab shares, in labTest.ts (options in labs.spec.ts).
  *
  * "Network cut": this machine has no route to StackBlitz, and every test also aborts requests to
  * it, so the WebContainer cannot boot here or on a machine that has internet. The real boot is
@@ -270,19 +271,6 @@ test('keyboard only: reach the settings, pick the runtime, run with Ctrl+Enter f
   await expect(lab.getByTestId('sa-run')).toHaveAttribute('data-runs', '1', { timeout: 20_000 });
   await expect(lab.getByTestId('sa-row-async')).toHaveAttribute('data-status', 'ok');
 });
-
-for (const theme of ['light', 'dark'] as const) {
-  test(`axe: no violations with results shown (${theme})`, async ({ page }) => {
-    test.setTimeout(60_000);
-    await setTheme(page, theme);
-    const lab = await openLab(page, LAB_PAGE, 'lab');
-    await lab.getByTestId('sa-runtime-worker').check();
-    await setNumber(lab, 'requests', '20');
-    await runAndWait(lab);
-    await expect(lab.getByTestId('sa-table')).toBeVisible();
-    await expectNoAxeViolations(page);
-  });
-}
 
 test('real WebContainer: runs the exercise in Node (needs internet; WEBCONTAINER_E2E=1)', async ({ page }) => {
   test.skip(!process.env.WEBCONTAINER_E2E, 'Set WEBCONTAINER_E2E=1 on a machine with internet: the WebContainer runtime loads from StackBlitz.');

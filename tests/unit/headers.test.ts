@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { isolationHeaders } from '../../astro.config.mjs';
 import { astroChildEnv } from '../support/child-env';
@@ -26,12 +27,29 @@ describe('public/_headers', () => {
   });
 });
 
+/** A port nobody listens on now, from the OS (a fixed or random one can be taken by another run). */
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+}
+
 describe('astro dev', () => {
-  const port = 4460 + Math.floor(Math.random() * 100);
+  let port: number;
   let dev: ChildProcess;
 
   beforeAll(async () => {
-    dev = spawn(resolve(repo, 'node_modules/.bin/astro'), ['dev', '--host', '127.0.0.1', '--port', String(port)], {
+    port = await freePort();
+    // `--config` names the config file: without it astro dev restarts whenever ANY file named
+    // astro.config.* changes under the root, such as the fixture project that content-build.test.ts
+    // writes into tests/.fixtures/ while this file runs beside it; requests during the restart fail.
+    const args = ['dev', '--config', 'astro.config.mjs', '--host', '127.0.0.1', '--port', String(port)];
+    dev = spawn(resolve(repo, 'node_modules/.bin/astro'), args, {
       cwd: repo,
       env: astroChildEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,7 +58,8 @@ describe('astro dev', () => {
     let log = '';
     dev.stdout!.on('data', (d) => (log += d));
     dev.stderr!.on('data', (d) => (log += d));
-    const deadline = Date.now() + 60_000;
+    // a real wait: a cold dev server optimises dependencies first (tens of seconds on a busy machine)
+    const deadline = Date.now() + 110_000;
     for (;;) {
       try {
         const r = await fetch(`http://127.0.0.1:${port}/`);
@@ -52,7 +71,7 @@ describe('astro dev', () => {
       if (Date.now() > deadline) throw new Error(`astro dev did not start:\n${log}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-  }, 70_000);
+  }, 120_000);
 
   afterAll(() => {
     try {
@@ -69,6 +88,6 @@ describe('astro dev', () => {
       expect(res.status).toBe(path === '/no-such-page/' ? 404 : 200);
       for (const [name, value] of Object.entries(isolationHeaders)) expect(res.headers.get(name)).toBe(value);
     },
-    30_000,
+    60_000, // the first request for a page compiles it
   );
 });

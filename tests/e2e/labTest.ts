@@ -1,0 +1,193 @@
+/**
+ * The flows every lab shares, registered for one lab page by `labTest(url, options)`:
+ *
+ *   - the page hydrates without console errors, and the lab is driven from the keyboard alone
+ *     (Tab reaches the transport controls; arrows, Shift+arrows, Home, End, Space on the scrub)
+ *   - a link with `<id>.step=N` opens the lab at step N (no clicking N times), and the value of
+ *     "Copy link" opens the same state in a new page
+ *   - presenter mode: from the lab's Present button and back, and from the lab's /present/ URL
+ *   - axe once per theme: every rule in the light theme, colour contrast in the dark one (the
+ *     dark theme changes colours only), with the first lab moved to step N
+ *
+ * The URL must be a lab page of src/widgets/registry.ts (labs.spec.ts registers every one); its
+ * presenter URL comes from there too. What a lab does differently from the others is in its own
+ * spec. Selectors are the ones LabFrame and Controls render: `section[data-lab]`, the lab-*
+ * test ids, the buttons' accessible names.
+ */
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expectNoAxeViolations, setTheme, waitForHydration, watchErrors } from './helpers';
+import type { E2ELab } from './labs';
+
+export interface LabTestOptions {
+  /** False for a lab without steps (a measurement): no transport controls, no step flows. */
+  timeline?: boolean;
+  /** The step the jump, permalink and axe flows go to (the default run must have more). */
+  step?: number;
+  /** Waits until the lab shows its first result; the default waits for a timeline with steps. */
+  ready?: (lab: Locator) => Promise<void>;
+  /** Runs before every test on a fresh page (e.g. to cut a network the lab must not reach). */
+  setup?: (page: Page) => Promise<void>;
+  /** Puts the lab in the state axe checks, after the default (step N); e.g. a measurement run. */
+  beforeAxe?: (page: Page, lab: Locator) => Promise<void>;
+}
+
+/** The labs of the registry, as playwright.config.ts loaded them (see labs.ts). */
+function registryLab(url: string): E2ELab {
+  const labs = JSON.parse(process.env.E2E_LABS ?? '[]') as E2ELab[];
+  const lab = labs.find((l) => l.href === url);
+  if (!lab) throw new Error(`labTest(${url}): not a lab page of src/widgets/registry.ts (${labs.map((l) => l.href).join(', ')})`);
+  return lab;
+}
+
+const scrub = (lab: Locator) => lab.getByTestId('lab-scrub');
+const narration = (lab: Locator) => lab.getByTestId('lab-narration');
+const maxStep = async (lab: Locator) => Number(await scrub(lab).getAttribute('max'));
+
+/** The default readiness: the island has hydrated, the first run is in, and nothing is running. */
+async function timelineReady(lab: Locator) {
+  await expect(scrub(lab)).toHaveAttribute('max', /^[1-9]\d*$/, { timeout: 20_000 });
+  await expect(lab).not.toHaveAttribute('aria-busy', 'true');
+}
+
+export function labTest(url: string, options: LabTestOptions = {}) {
+  const entry = registryLab(url);
+  const { timeline = true, step = 12, setup } = options;
+  const ready = options.ready ?? (timeline ? timelineReady : async () => {});
+
+  /** Opens `url` + `query` and returns the page's first lab once it is ready. */
+  async function open(page: Page, query = '', target = url): Promise<Locator> {
+    await page.goto(`${target}${query}`);
+    const lab = page.locator('section[data-lab]').first();
+    await expect(lab).toBeAttached({ timeout: 15_000 });
+    await lab.scrollIntoViewIfNeeded();
+    await waitForHydration(page, `#${await lab.getAttribute('id')}`);
+    await ready(lab);
+    return lab;
+  }
+
+  test.describe(`${entry.title} (${url}), flows every lab shares`, () => {
+    // a flow opens a page of several labs two or three times: real waits, long on a busy machine
+    test.describe.configure({ timeout: 60_000 });
+    if (setup) test.beforeEach(async ({ page }) => setup(page));
+
+    test('hydrates without console errors and is driven from the keyboard alone', async ({ page }) => {
+      const errors = watchErrors(page);
+      const lab = await open(page);
+      if (timeline) {
+        // Tab from the lab's start reaches every transport control
+        await lab.focus();
+        const seen = new Set<string>();
+        for (let i = 0; i < 40 && !seen.has('lab-scrub'); i++) {
+          await page.keyboard.press('Tab');
+          seen.add(await page.evaluate(() => document.activeElement?.closest('[data-testid]')?.getAttribute('data-testid') ?? ''));
+        }
+        for (const id of ['lab-play', 'lab-back', 'lab-step', 'lab-scrub']) expect(seen.has(id), `${id} is reachable with Tab (saw ${[...seen].join(', ')})`).toBe(true);
+        // a focused button works with Enter; on the scrub the lab's key map applies
+        await lab.getByTestId('lab-step').focus();
+        await page.keyboard.press('Enter');
+        await expect(scrub(lab)).toHaveValue('1');
+        await scrub(lab).focus();
+        await page.keyboard.press('ArrowRight');
+        await expect(scrub(lab)).toHaveValue('2');
+        await page.keyboard.press('Shift+ArrowRight');
+        await expect(scrub(lab)).toHaveValue('12');
+        await page.keyboard.press('ArrowLeft');
+        await expect(scrub(lab)).toHaveValue('11');
+        await page.keyboard.press('End');
+        await expect(scrub(lab)).toHaveValue(String(await maxStep(lab)));
+        await page.keyboard.press('Home');
+        await expect(scrub(lab)).toHaveValue('0');
+        await expect(lab.getByRole('button', { name: 'Back to the start' })).toHaveAttribute('aria-disabled', 'true');
+        // Space plays and pauses
+        await page.keyboard.press('Space');
+        await expect(lab.getByTestId('lab-play')).toHaveAccessibleName('Pause');
+        await expect.poll(async () => Number(await scrub(lab).inputValue())).toBeGreaterThan(0);
+        await page.keyboard.press('Space');
+        await expect(lab.getByTestId('lab-play')).toHaveAccessibleName('Play');
+      }
+      expect(errors).toEqual([]);
+    });
+
+    test(`${timeline ? `a link to step ${step} opens there, and ` : ''}Copy link reopens the same state in a new page`, async ({ page, context }) => {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+      // the first lab's id (its URL namespace), from the page's HTML: no second page load
+      const html = await (await page.request.get(url)).text();
+      let id = /<section[^>]*\bid="([^"]+)"[^>]*\bdata-lab=/.exec(html)?.[1];
+      let lab = timeline && id ? page.locator(`#${id}`) : await open(page);
+      id ??= (await lab.getAttribute('id'))!;
+      if (timeline) {
+        lab = await open(page, `?${id}.step=${step}`);
+        await expect(scrub(lab)).toHaveValue(String(step));
+      }
+      const text = await narration(lab).textContent();
+      await lab.getByRole('button', { name: 'Copy link', exact: true }).click();
+      await expect(lab.getByTestId('lab-copy-status')).toHaveText('Link copied');
+      const link = await page.evaluate(() => navigator.clipboard.readText());
+      expect(new URL(link).pathname).toBe(url);
+      if (timeline) expect(link).toContain(`${id}.step=${step}`);
+
+      const other = await context.newPage();
+      if (setup) await setup(other);
+      const again = await open(other, '', link);
+      await expect(again).toHaveAttribute('id', id!);
+      if (timeline) await expect(scrub(again)).toHaveValue(String(step));
+      await expect(narration(again)).toHaveText(text!);
+      await other.close();
+    });
+
+    test('presenter mode: from the lab and back, and from its /present/ URL', async ({ page }) => {
+      const errors = watchErrors(page);
+      const lab = await open(page);
+      await lab.getByRole('button', { name: 'Present', exact: true }).click();
+      await expect(lab).toHaveAttribute('data-presenting', 'true');
+      if (timeline) {
+        // focus is on the lab: the keys drive it
+        await page.keyboard.press('ArrowRight');
+        await expect(scrub(lab)).toHaveValue('1');
+      }
+      await lab.getByRole('button', { name: 'Exit', exact: true }).click();
+      await expect(lab).not.toHaveAttribute('data-presenting', 'true');
+
+      const present = await open(page, '', entry.presentHref);
+      await expect(present).toHaveAttribute('data-presenting', 'true');
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      if (timeline) {
+        await page.keyboard.press('End');
+        await expect(scrub(present)).toHaveValue(String(await maxStep(present)));
+      }
+      expect(errors).toEqual([]);
+    });
+
+    for (const theme of ['light', 'dark'] as const) {
+      test(`no axe violations in the ${theme} theme${theme === 'dark' ? ' (colour contrast)' : ''}${timeline ? `, with the lab at step ${step}` : ''}`, async ({ page }) => {
+        // axe reads every node of a page of several labs: seconds of work, tens on a busy machine
+        test.setTimeout(90_000);
+        await setTheme(page, theme);
+        const lab = await open(page);
+        await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+        if (timeline) {
+          await scrub(lab).focus();
+          for (let k = 0; k < Math.floor(step / 10); k++) await page.keyboard.press('Shift+ArrowRight');
+          for (let k = 0; k < step % 10; k++) await page.keyboard.press('ArrowRight');
+          await expect(scrub(lab)).toHaveValue(String(step));
+        }
+        if (options.beforeAxe) await options.beforeAxe(page, lab);
+        await hydrateAllLabs(page);
+        // items travel between panels (fading as they go): check the settled picture
+        await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+        await expectNoAxeViolations(page, theme === 'dark' ? ['color-contrast'] : undefined);
+      });
+    }
+  });
+}
+
+/** Scrolls every lab of the page into view, so each hydrates, and waits until none is busy. */
+export async function hydrateAllLabs(page: Page) {
+  const labs = page.locator('section[data-lab]');
+  for (let i = 0; i < (await labs.count()); i++) {
+    const lab = labs.nth(i);
+    await lab.scrollIntoViewIfNeeded();
+    await waitForHydration(page, `#${await lab.getAttribute('id')}`);
+    await expect(lab).not.toHaveAttribute('aria-busy', 'true', { timeout: 15_000 });
+  }
+}
