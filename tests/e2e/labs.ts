@@ -36,8 +36,8 @@ export async function loadLabs(): Promise<E2ELab[]> {
     id: lab.id,
     title: lab.title,
     href: reg.labHref(lab.id),
-    presentHref: reg.presentHref(lab.id, lab.presets[0].name),
-    presets: lab.presets.map((p) => p.name),
+    presentHref: reg.presentHref(lab.id, lab.presets[0].id),
+    presets: lab.presets.map((p) => p.id),
   }));
   process.env[ENV] = JSON.stringify(labs);
   return labs;
