@@ -28,6 +28,10 @@ export default defineConfig({
   test: {
     environment: 'node',
     maxWorkers: 2,
+    // Engine tests are CPU work (200 random configs, 500 generated programs): a few seconds alone,
+    // several times that on a loaded 2-core machine. A timeout is for a test that hangs.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     projects: [
       {
         extends: true,

@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { waitForHydration, watchErrors } from './helpers';
+import { waitForHydration, watchErrors, replaceCode } from './helpers';
 
 /**
  * The actor lab on its own page (/labs/actors/, instances #system and #crash): the presets play
@@ -27,21 +27,6 @@ async function openLab(page: Page, id = 'system', query = ''): Promise<Locator> 
 const scrub = (lab: Locator) => lab.getByTestId('lab-scrub');
 const narration = (lab: Locator) => lab.getByTestId('lab-narration');
 const ledger = (lab: Locator, key: string) => lab.getByTestId(`ledger-${key}`).locator('td');
-
-async function typeProgram(page: Page, lab: Locator, lines: string[]) {
-  const editor = lab.locator('[data-code-editor]');
-  if ((await editor.getAttribute('data-editor-state')) === 'static') await editor.locator('.static').click();
-  else await editor.locator('.monaco-editor .view-lines').click();
-  await expect(editor).toHaveAttribute('data-editor-state', 'ready', { timeout: 15_000 });
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  // Monaco closes brackets as they are typed: every line here is balanced on its own, so the
-  // closers typed at its end overtype the ones Monaco added.
-  for (const [k, line] of lines.entries()) {
-    if (k > 0) await page.keyboard.press('Enter');
-    await page.keyboard.type(line);
-  }
-}
 
 async function runAndWait(lab: Locator, action: () => Promise<void>) {
   const runs = Number(await lab.getByTestId('actors-run').getAttribute('data-runs'));
@@ -80,7 +65,7 @@ test('the overflow preset shows full mailboxes of 5, drops, and the blocked prod
 test('a learner-written behaviour runs', async ({ page }) => {
   const errors = watchErrors(page);
   const lab = await openLab(page);
-  await typeProgram(page, lab, [
+  await replaceCode(page, lab, [
     `const greet = (name, ctx) => { ctx.state.greeted += 1; ctx.log('hello ' + name); };`,
     `actor('greeter', { init: () => ({ greeted: 0 }), receive: greet });`,
     `send('greeter', 'Ada');`,
@@ -100,7 +85,7 @@ test('a learner-written behaviour runs', async ({ page }) => {
 
 test('a thrown error shows as a crash, a restart, and a mark at its line', async ({ page }) => {
   const lab = await openLab(page);
-  await typeProgram(page, lab, [
+  await replaceCode(page, lab, [
     `// a worker that cannot do bad jobs`,
     `const check = (job) => { if (job === 'bad') throw new Error('cannot do ' + job); };`,
     `actor('worker', { init: () => ({ n: 0 }), receive(job, ctx) { ctx.state.n += 1; check(job); } });`,
@@ -129,7 +114,7 @@ test('a thrown error shows as a crash, a restart, and a mark at its line', async
 
 test('a syntax error is shown at its line and nothing runs', async ({ page }) => {
   const lab = await openLab(page);
-  await typeProgram(page, lab, [`// one comma missing`, `actor('a', { receive(m, ctx) { ctx.send('b' 1); } });`]);
+  await replaceCode(page, lab, [`// one comma missing`, `actor('a', { receive(m, ctx) { ctx.send('b' 1); } });`]);
   await runAndWait(lab, () => lab.getByTestId('actors-run').click());
   await expect(lab.getByTestId('actors-error')).toContainText('SyntaxError');
   await expect(lab.getByTestId('actors-error')).toContainText('line 2');
@@ -138,7 +123,7 @@ test('a syntax error is shown at its line and nothing runs', async ({ page }) =>
 
 test('an infinite loop in a behaviour is stopped by the time budget while the page keeps responding', async ({ page }) => {
   const lab = await openLab(page);
-  await typeProgram(page, lab, [`actor('spin', { receive() { while (true) {} } });`, `send('spin', 1);`]);
+  await replaceCode(page, lab, [`actor('spin', { receive() { while (true) {} } });`, `send('spin', 1);`]);
   await runAndWait(lab, () => lab.getByTestId('actors-run').click());
   await expect(lab.getByTestId('actors-error')).toContainText('real time');
   // the page stayed responsive: the other lab still steps

@@ -6,7 +6,7 @@
  * step links, Copy link, presenter mode, axe once per theme) are in labTest.ts.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { waitForHydration, watchErrors } from './helpers';
+import { waitForHydration, watchErrors, replaceCode } from './helpers';
 
 const PAGE = '/labs/dataflow/';
 
@@ -144,26 +144,13 @@ test('a malformed link shows the default lab and a one-line notice', async ({ pa
   await expect(lab.getByTestId('input-par-enrich')).toHaveValue('1');
 });
 
-async function typeCode(page: Page, lab: Locator, lines: string[]) {
-  const editor = lab.locator('[data-code-editor]');
-  if ((await editor.getAttribute('data-editor-state')) === 'static') await editor.locator('.static').click();
-  else await editor.locator('.monaco-editor .view-lines').click();
-  await expect(editor).toHaveAttribute('data-editor-state', /ready|fallback/, { timeout: 15_000 });
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  for (const [k, line] of lines.entries()) {
-    if (k > 0) await page.keyboard.press('Enter');
-    await page.keyboard.type(line);
-  }
-}
-
 test('learner code: a filter that drops half the records removes the bottleneck; errors are readable', async ({ page }) => {
   const errors = watchErrors(page);
   const lab = await openLab(page, 'operator');
   await toEnd(lab);
   await expect(bottleneckNode(lab)).toHaveAttribute('data-testid', 'df-node-enrich');
 
-  await typeCode(page, lab, ['function keep(record) {', 'return record.value < 500;']);
+  await replaceCode(page, lab, ['function keep(record) {', 'return record.value < 500;']);
   await lab.getByTestId('df-run-code').click();
   await expect(lab.getByTestId('df-code-status')).toContainText('ran in a Web Worker', { timeout: 15_000 });
   await toEnd(lab);
@@ -173,12 +160,12 @@ test('learner code: a filter that drops half the records removes the bottleneck;
   for (const m of first!.matchAll(/value: (\d+)/g)) expect(Number(m[1])).toBeLessThan(500);
   await expect.poll(() => page.url()).toContain('operator.code=');
 
-  await typeCode(page, lab, ['function keep(record) {', 'return record.value <;', '}']);
+  await replaceCode(page, lab, ['function keep(record) {', 'return record.value <;', '}']);
   await lab.getByTestId('df-run-code').click();
   await expect(lab.getByTestId('df-code-status')).toContainText('Syntax error on line 2');
 
   // (Monaco closes the braces itself.)
-  await typeCode(page, lab, ['function keep(record) {', 'if (record.value > 900) throw new Error("too big");', 'return true;']);
+  await replaceCode(page, lab, ['function keep(record) {', 'if (record.value > 900) throw new Error("too big");', 'return true;']);
   await lab.getByTestId('df-run-code').click();
   await expect(lab.getByTestId('df-code-status')).toContainText('threw on the record');
   expect(errors).toEqual([]);
@@ -187,10 +174,10 @@ test('learner code: a filter that drops half the records removes the bottleneck;
 test('learner code that never returns is stopped, and the next run works', async ({ page }) => {
   test.setTimeout(45_000);
   const lab = await openLab(page, 'operator');
-  await typeCode(page, lab, ['function keep(record) {', 'while (true) {}']);
+  await replaceCode(page, lab, ['function keep(record) {', 'while (true) {}']);
   await lab.getByTestId('df-run-code').click();
   await expect(lab.getByTestId('df-code-status')).toContainText('did not return', { timeout: 15_000 });
-  await typeCode(page, lab, ['function keep(record) {', 'return record.key % 2 === 0;']);
+  await replaceCode(page, lab, ['function keep(record) {', 'return record.key % 2 === 0;']);
   await lab.getByTestId('df-run-code').click();
   await expect(lab.getByTestId('df-code-status')).toContainText('ran in a Web Worker', { timeout: 15_000 });
 });

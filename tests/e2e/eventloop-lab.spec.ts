@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { waitForHydration, watchErrors } from './helpers';
+import { waitForHydration, watchErrors, replaceCode } from './helpers';
 
 /**
  * The event-loop lab on its own page (/labs/event-loop/, instances #loop and #ticks): typing and
@@ -23,20 +23,6 @@ const scrub = (lab: Locator) => lab.getByTestId('lab-scrub');
 const narration = (lab: Locator) => lab.getByTestId('lab-narration');
 const consoleLines = (lab: Locator) => lab.getByTestId('el-console').locator('li .text');
 const frames = (lab: Locator) => lab.getByTestId('el-stack').locator('li');
-
-/** Click into the editor (Monaco loads on the first click), select everything and type `lines` over it. */
-async function typeProgram(page: Page, lab: Locator, lines: string[]) {
-  const editor = lab.locator('[data-code-editor]');
-  if ((await editor.getAttribute('data-editor-state')) === 'static') await editor.locator('.static').click();
-  else await editor.locator('.monaco-editor .view-lines').click();
-  await expect(editor).toHaveAttribute('data-editor-state', 'ready', { timeout: 15_000 });
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  for (const [k, line] of lines.entries()) {
-    if (k > 0) await page.keyboard.press('Enter');
-    await page.keyboard.type(line);
-  }
-}
 
 /** Does `action` and waits until the lab shows the run it started. */
 async function andWaitForRun(lab: Locator, action: () => Promise<void>) {
@@ -67,7 +53,7 @@ const PROGRAM = [`setTimeout(() => console.log('t'), 0);`, `Promise.resolve().th
 test('a typed program runs, and the queues hold what the event loop says at each step', async ({ page }) => {
   const errors = watchErrors(page);
   const lab = await openLab(page);
-  await typeProgram(page, lab, PROGRAM);
+  await replaceCode(page, lab, PROGRAM);
   await expect(lab.getByTestId('el-status')).toContainText('changed the code');
   await run(lab);
   await expect(scrub(lab)).toHaveValue('0');
@@ -119,7 +105,7 @@ test('a typed program runs, and the queues hold what the event loop says at each
 
 test('a permalink restores the code and the step in a new page', async ({ page, browser }) => {
   const lab = await openLab(page);
-  await typeProgram(page, lab, PROGRAM);
+  await replaceCode(page, lab, PROGRAM);
   await run(lab);
   // to step 9 from the keyboard, not nine clicks
   await scrub(lab).focus();
@@ -188,7 +174,7 @@ test('the examples menu loads and runs an example', async ({ page }) => {
 
 test('an infinite loop is stopped by its budget while the page keeps responding', async ({ page }) => {
   const lab = await openLab(page);
-  await typeProgram(page, lab, ['console.log("before");', 'while (true) {}']);
+  await replaceCode(page, lab, ['console.log("before");', 'while (true) {}']);
   await run(lab);
   await expect(lab.getByTestId('el-error')).toContainText('Stopped after 1,000,000 loop iterations');
   await expect(lab.getByTestId('el-error')).toContainText('infinite loop');
@@ -199,7 +185,7 @@ test('an infinite loop is stopped by its budget while the page keeps responding'
 
   // a loop that is slow per iteration runs into the wall-time budget (2 s) instead; meanwhile
   // the page answers clicks at once
-  await typeProgram(page, lab, ["let s = 'x';", "while (true) { s = s.split('').reverse().join('') + 'x'; }"]);
+  await replaceCode(page, lab, ["let s = 'x';", "while (true) { s = s.split('').reverse().join('') + 'x'; }"]);
   await lab.getByTestId('el-run').click();
   await expect(lab.getByTestId('el-run')).toHaveText(/Running/);
   // the previous run stays on screen while the new one runs, and its controls answer at once
@@ -221,7 +207,7 @@ test('code that never yields to the budget is stopped by terminating the worker,
   test.slow();
   const lab = await openLab(page);
   // catastrophic regex backtracking: one native call the engine cannot interrupt
-  await typeProgram(page, lab, ["console.log(/(a+)+$/.test('a'.repeat(40) + 'b'));"]);
+  await replaceCode(page, lab, ["console.log(/(a+)+$/.test('a'.repeat(40) + 'b'));"]);
   await lab.getByTestId('el-run').click();
   await expect(lab.getByTestId('el-stop')).toBeVisible();
   await expect(lab.getByTestId('el-error')).toContainText('Stopped after 5 s of real time', { timeout: 15_000 });
@@ -235,7 +221,7 @@ test('code that never yields to the budget is stopped by terminating the worker,
 
 test('a syntax error is shown at its line, and nothing runs', async ({ page }) => {
   const lab = await openLab(page);
-  await typeProgram(page, lab, ["console.log('a');", 'let x = ;']);
+  await replaceCode(page, lab, ["console.log('a');", 'let x = ;']);
   await run(lab);
   await expect(lab.getByTestId('el-error')).toContainText('SyntaxError');
   await expect(lab.getByTestId('el-error')).toContainText('line 2');

@@ -1,28 +1,23 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { E2ELab } from './labs';
 
-/** Every page of the built site that the tests visit. Lesson pages are added as they are written. */
+/**
+ * Every page of the built site that the tests visit: the fixed pages, one per lesson file in
+ * content/lessons, and each lab's own and presenter page from src/widgets/registry.ts (see
+ * labs.ts), so a new lesson or lab is visited without touching this list.
+ */
 export const PAGES = [
   '/',
   '/tracks/',
   '/search/',
-  '/lessons/concurrency-vs-parallelism/',
-  '/lessons/the-event-loop/',
-  '/lessons/callbacks-promises-async-await/',
-  '/lessons/sync-vs-async-under-load/',
-  '/lessons/actors/',
-  '/lessons/dataflow/',
-  '/labs/scheduler/',
-  '/labs/event-loop/',
-  '/labs/editor/',
-  '/labs/sync-async/',
-  '/labs/actors/',
-  '/labs/dataflow/',
-  '/present/scheduler/',
-  '/present/event-loop/',
-  '/present/sync-async/',
-  '/present/actors/',
-  '/present/dataflow/',
+  ...readdirSync(fileURLToPath(new URL('../../content/lessons', import.meta.url)))
+    .filter((f) => /^\d+-.+\.mdx$/.test(f))
+    .sort()
+    .map((f) => `/lessons/${f.replace(/^\d+-/, '').replace(/\.mdx$/, '')}/`),
+  ...(JSON.parse(process.env.E2E_LABS ?? '[]') as E2ELab[]).flatMap((lab) => [lab.href, lab.presentHref.replace(/\?.*$/, '')]),
   '/does-not-exist/',
 ];
 
@@ -59,4 +54,21 @@ export async function expectNoAxeViolations(page: Page, only?: string[]) {
  */
 export async function waitForHydration(page: Page, innerSelector: string) {
   await expect(page.locator(`astro-island:has(${innerSelector})`).first()).not.toHaveAttribute('ssr', /.*/, { timeout: 15_000 });
+}
+
+/**
+ * Puts `lines` in a lab's code editor as one insertion (Monaco loads on the first click): much
+ * faster than typing key by key, and immune to Monaco's auto-closing brackets, whatever it added
+ * behind the caret is removed. Monaco indents new lines as typing would: give lines unindented.
+ */
+export async function replaceCode(page: Page, lab: Locator, lines: string[]) {
+  const editor = lab.locator('[data-code-editor]');
+  if ((await editor.getAttribute('data-editor-state')) === 'static') await editor.locator('.static').click();
+  else await editor.locator('.monaco-editor .view-lines').click();
+  await expect(editor).toHaveAttribute('data-editor-state', /ready|fallback/, { timeout: 15_000 });
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(lines.join('\n'));
+  await page.keyboard.press('ControlOrMeta+Shift+End');
+  await page.keyboard.press('Delete');
 }

@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { waitForHydration, watchErrors } from './helpers';
+import { waitForHydration, watchErrors, replaceCode } from './helpers';
 
 /**
  * The sync/async lab (SyncAsyncLab) in the built site: runtime fallback with the network cut,
@@ -43,23 +43,6 @@ async function setNumber(lab: Locator, name: string, value: string) {
   const input = lab.getByTestId(`sa-param-${name}`);
   await input.fill(value);
   await input.press('Tab');
-}
-
-/**
- * Click into the editor (Monaco loads on the first click), select everything and type `lines` over
- * it in one insertion. Monaco indents each new line as it would while typing, so lines are given
- * without leading spaces.
- */
-async function typeHandler(page: Page, lab: Locator, lines: string[]) {
-  const editor = lab.locator('[data-code-editor]');
-  await editor.locator('.static').click();
-  await expect(editor).toHaveAttribute('data-editor-state', 'ready', { timeout: 15_000 });
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(lines.join('\n'));
-  // Monaco may have auto-closed a bracket behind the caret: remove whatever follows it
-  await page.keyboard.press('ControlOrMeta+Shift+End');
-  await page.keyboard.press('Delete');
 }
 
 test.beforeEach(async ({ page }) => {
@@ -125,7 +108,7 @@ test('an edited handler runs under every variant, with results, charts and a rea
   await setNumber(lab, 'requests', '60');
   await setNumber(lab, 'clients', '20');
   // the handler: both reads at once, and one request in ten fails
-  await typeHandler(page, lab, [
+  await replaceCode(page, lab, [
     'export async function handle(req, ctx) {',
     'if (req.userId % 10 === 0) throw new Error("user " + req.userId + " is banned");',
     'const [user, cart] = await Promise.all([ctx.db.get(`user:${req.userId}`), ctx.db.get(`cart:${req.cartId}`)]);',
@@ -186,7 +169,7 @@ test('a handler stuck in a loop is stopped at the budget, the next variant still
   await setNumber(lab, 'budget', '3');
   await setNumber(lab, 'requests', '20');
   // a synchronous loop: the async variant cannot escape it either
-  await typeHandler(page, lab, ['export async function handle(req, ctx) {', 'for (;;) {}', '}']);
+  await replaceCode(page, lab, ['export async function handle(req, ctx) {', 'for (;;) {}', '}']);
   await lab.getByTestId('sa-run').click();
   const sync = lab.getByTestId('sa-progress-sync');
   await expect(sync).toHaveAttribute('data-state', 'running');
@@ -210,7 +193,7 @@ test('the handler cannot reach the network, storage or the page, in the main Wor
   await lab.getByTestId('sa-runtime-worker').check();
   for (const v of ['sync', 'sync-batch']) await lab.getByTestId(`sa-variant-${v}`).uncheck();
   await setNumber(lab, 'requests', '8');
-  await typeHandler(page, lab, [
+  await replaceCode(page, lab, [
     'export async function handle(req, ctx) {',
     "const reachable = ['fetch', 'XMLHttpRequest', 'WebSocket', 'indexedDB', 'caches', 'importScripts', 'postMessage', 'Worker', 'navigator', 'document', 'localStorage'].filter((n) => typeof globalThis[n] !== 'undefined');",
     "if (reachable.length) throw new Error('reachable: ' + reachable.join(' '));",
@@ -227,7 +210,7 @@ test('the handler cannot reach the network, storage or the page, in the main Wor
 
 test('a syntax error is shown at its line and nothing runs; out-of-range settings are clamped with a note', async ({ page }) => {
   const lab = await openLab(page, LAB_PAGE, 'lab');
-  await typeHandler(page, lab, ['export async function handle(req, ctx) {', 'const x = ;', '}']);
+  await replaceCode(page, lab, ['export async function handle(req, ctx) {', 'const x = ;', '}']);
   await lab.getByTestId('sa-run').click();
   await expect(lab.getByTestId('sa-error')).toHaveText('SyntaxError: Unexpected token (line 2, column 13). Nothing ran: fix the handler and run again.');
   await expect(lab.getByTestId('sa-progress')).toHaveCount(0);
