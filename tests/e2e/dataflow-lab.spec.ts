@@ -150,7 +150,7 @@ test('learner code: a filter that drops half the records removes the bottleneck;
   await toEnd(lab);
   await expect(bottleneckNode(lab)).toHaveAttribute('data-testid', 'df-node-enrich');
 
-  await replaceCode(page, lab, ['function keep(record) {', 'return record.value < 500;']);
+  await replaceCode(page, lab, ['function keep(record) {', 'return record.value < 500;', '}']);
   await lab.getByTestId('df-run-code').click();
   await expect(lab.getByTestId('df-code-status')).toContainText('ran in a Web Worker', { timeout: 15_000 });
   await toEnd(lab);
@@ -164,8 +164,7 @@ test('learner code: a filter that drops half the records removes the bottleneck;
   await lab.getByTestId('df-run-code').click();
   await expect(lab.getByTestId('df-code-status')).toContainText('Syntax error on line 2');
 
-  // (Monaco closes the braces itself.)
-  await replaceCode(page, lab, ['function keep(record) {', 'if (record.value > 900) throw new Error("too big");', 'return true;']);
+  await replaceCode(page, lab, ['function keep(record) {', 'if (record.value > 900) throw new Error("too big");', 'return true;', '}']);
   await lab.getByTestId('df-run-code').click();
   await expect(lab.getByTestId('df-code-status')).toContainText('threw on the record');
   expect(errors).toEqual([]);
@@ -174,10 +173,10 @@ test('learner code: a filter that drops half the records removes the bottleneck;
 test('learner code that never returns is stopped, and the next run works', async ({ page }) => {
   test.setTimeout(45_000);
   const lab = await openLab(page, 'operator');
-  await replaceCode(page, lab, ['function keep(record) {', 'while (true) {}']);
+  await replaceCode(page, lab, ['function keep(record) {', 'while (true) {}', '}']);
   await lab.getByTestId('df-run-code').click();
   await expect(lab.getByTestId('df-code-status')).toContainText('did not return', { timeout: 15_000 });
-  await replaceCode(page, lab, ['function keep(record) {', 'return record.key % 2 === 0;']);
+  await replaceCode(page, lab, ['function keep(record) {', 'return record.key % 2 === 0;', '}']);
   await lab.getByTestId('df-run-code').click();
   await expect(lab.getByTestId('df-code-status')).toContainText('ran in a Web Worker', { timeout: 15_000 });
 });
