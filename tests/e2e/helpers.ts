@@ -14,7 +14,6 @@ export const PAGES = [
   '/lessons/dataflow/',
   '/labs/scheduler/',
   '/labs/event-loop/',
-  '/labs/editor/',
   '/labs/sync-async/',
   '/labs/actors/',
   '/labs/dataflow/',

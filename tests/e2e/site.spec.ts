@@ -5,7 +5,7 @@ import { PAGES, expectNoAxeViolations, setTheme, watchErrors } from './helpers';
  * Lab pages whose own spec runs axe in both themes with a run on screen (a stricter check than a
  * page at rest): they get the console and isolation check here, not a second axe pass.
  */
-const AXE_IN_OWN_SPEC = new Set(['/labs/event-loop/', '/labs/editor/', '/labs/sync-async/', '/labs/actors/', '/labs/dataflow/']);
+const AXE_IN_OWN_SPEC = new Set(['/labs/event-loop/', '/labs/sync-async/', '/labs/actors/', '/labs/dataflow/']);
 
 /** Scroll through the page so client:visible islands hydrate, then back to the top. */
 async function hydrateAll(page: import('@playwright/test').Page) {
@@ -122,4 +122,10 @@ test('the site works at phone width without horizontal scrolling', async ({ brow
     expect(overflow, `${path} overflows by ${overflow}px`).toBeLessThanOrEqual(0);
   }
   await ctx.close();
+});
+
+test('the code editor demo (/labs/editor/) is a developer page, not part of the built site', async ({ page }) => {
+  test.skip(process.env.DEV_PAGES === '1', 'this build includes the developer pages (DEV_PAGES=1)');
+  const response = await page.goto('/labs/editor/');
+  expect(response!.status()).toBe(404);
 });
