@@ -129,3 +129,10 @@ test('the code editor demo (/labs/editor/) is a developer page, not part of the 
   const response = await page.goto('/labs/editor/');
   expect(response!.status()).toBe(404);
 });
+
+test('the presenter key legend has spaces around its separators', async ({ page }) => {
+  await page.goto('/present/scheduler/');
+  const legend = (await page.locator('.present-bar .keys').textContent())!.replace(/\s+/g, ' ').trim();
+  expect(legend).toContain('step · ');
+  expect(legend).not.toMatch(/\S·|·\S/);
+});
