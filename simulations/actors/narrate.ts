@@ -140,9 +140,10 @@ export function narrate(run: Pick<ActorRun, 'trace' | 'truncated' | 'metrics' | 
   }
   const e = trace[step - 1];
   const sentence = describe(e, fold);
-  let line = `t=${formatMs(e.t)} ms: ${sentence}.`;
+  let line = `t=${formatMs(e.t)} ms: ${sentence}${/[.?!]$/.test(sentence) ? '' : '.'}`;
   if (step === trace.length) {
-    if (run.error) line += ` ${run.error.message}`;
+    // A run stopped early ends on its halt event, which already says why.
+    if (run.error && !(e.kind === 'halt' && e.reason === run.error.message)) line += ` ${run.error.message}`;
     else if (run.truncated) line += ` The recording stops here: this run has more events than the lab keeps (${formatCount(trace.length)}).`;
     else {
       const l = run.metrics.ledger;

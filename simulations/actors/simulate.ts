@@ -44,6 +44,7 @@ import { Agenda } from '../core/agenda';
 import { TraceRecorder } from '../core/recorder';
 import { Rng, seedFrom, type Seed } from '../core/rng';
 import { DEFAULT_TRACE_CAP } from '../core/trace';
+import { formatCount } from '../core/format';
 import { ConfigError, describeValue } from '../core/validate';
 import { checkBehaviour, nameProblem, validateConfig, type CheckedBehaviour, type CheckedConfig, type Supervision } from './config';
 import { errorText, logText, messageLabel, stateText } from './text';
@@ -54,7 +55,10 @@ export interface SimulateOptions {
   traceCap?: number;
   /** Polled every 1,024 messages handled: return true to stop the run (a real-time budget). */
   shouldStop?: () => boolean;
-  /** The message for a run stopped by `shouldStop`. */
+  /**
+   * The message for a run stopped by `shouldStop` inside a behaviour (its loop guard: it may be an
+   * endless loop). A stop between messages says the run was long instead (`longRunMessage`).
+   */
   stopMessage?: string;
   /** Finds the learner's source line of an error thrown by a behaviour (source.ts supplies it). */
   locate?: (error: unknown) => number | null;
@@ -159,6 +163,10 @@ class ActorRec {
 
 /** An event as the engine writes it (the recorder adds `seq`, `emit` adds `t`). */
 type NewEvent = { [K in ActorEvent['kind']]: Omit<Extract<ActorEvent, { kind: K }>, 'seq' | 't'> }[ActorEvent['kind']];
+
+/** Why a run that was still handling messages (no behaviour stuck in a loop) stopped on the real-time budget. */
+export const longRunMessage = (sent: number) =>
+  `The run was stopped after ${formatCount(sent)} messages: it used up its real-time budget before the system went quiet.`;
 
 /** Thrown out of the engine loop when the real-time budget stops a run. */
 class Halt {
@@ -1019,11 +1027,11 @@ class Engine {
       while (agenda.size > 0) {
         const t = agenda.peekTime();
         if (t > cfg.untilMs) {
-          halt = `The run stops at t = ${cfg.untilMs} ms (untilMs); messages still on their way stay in flight.`;
+          halt = `The run stops at t = ${formatCount(cfg.untilMs)} ms, where its simulated time ends; messages still on their way stay in flight.`;
           break;
         }
         if (this.sent >= cfg.maxMessages) {
-          halt = `The run stops after ${cfg.maxMessages} messages (maxMessages).`;
+          halt = `The run stops after ${formatCount(cfg.maxMessages)} messages, the most it may send.`;
           break;
         }
         const item = agenda.pop() as number;
@@ -1037,7 +1045,9 @@ class Engine {
           this.finish(id);
           if (++polls === 1024) {
             polls = 0;
-            if (this.options.shouldStop?.()) throw new Halt(this.options.stopMessage ?? 'The run was stopped: it used up its real-time budget.');
+            // Between messages no behaviour is running: the system is long, not stuck in a loop, so
+            // this stop does not ask about one (the loop guard's stopMessage does).
+            if (this.options.shouldStop?.()) throw new Halt(longRunMessage(this.sent));
           }
         } else if (kind === K_TIMEOUT) {
           this.timeout(id);

@@ -31,3 +31,15 @@ export const CURRICULUM: readonly PlannedLesson[] = [
  * written, its own frontmatter `tracks` decides instead.
  */
 export const PLANNED_ONBOARDING: readonly number[] = [1, 2, 3, 4, 9, 10];
+
+const WORDS = ['No', 'One', 'Two', 'Three', 'Four', 'Five', 'Six', 'Seven', 'Eight', 'Nine', 'Ten', 'Eleven', 'Twelve'];
+const word = (n: number) => WORDS[n] ?? String(n);
+
+/**
+ * How many lessons the home page promises, counted from the curriculum: "Six lessons so far, of
+ * twelve planned" while some are still coming, "Twelve lessons" once all are written.
+ */
+export function lessonCountText(ready: number, planned: number): string {
+  const lessons = `${word(ready)} ${ready === 1 ? 'lesson' : 'lessons'}`;
+  return ready < planned ? `${lessons} so far, of ${word(planned).toLowerCase()} planned` : lessons;
+}

@@ -266,22 +266,32 @@ export function canCompress(): boolean {
   return typeof CompressionStream === 'function' && typeof DecompressionStream === 'function';
 }
 
-/** Text -> `b` + base64url(UTF-8). Synchronous, no compression. */
+/**
+ * Text -> `t` + byte length (base 36) + `.` + base64url(UTF-8). Synchronous, no compression. The
+ * length lets a reader tell a field cut short (a truncated link) from a shorter text; plain
+ * base64 alone decodes a cut field to a prefix of the text. Older links used `b` + base64url
+ * (no length), which is still read.
+ */
 export function packTextSync(text: string): string {
-  return 'b' + bytesToBase64url(new TextEncoder().encode(text));
+  const bytes = new TextEncoder().encode(text);
+  return 't' + bytes.length.toString(36) + '.' + bytesToBase64url(bytes);
 }
 
-/** Reads a `b` field synchronously; returns null for a `z` (deflated) field or anything malformed. */
+/** Reads a `t` (or older `b`) field synchronously; returns null for a `z` (deflated) field, a cut field or anything malformed. */
 export function unpackTextSync(field: string): string | null {
-  if (!field.startsWith('b')) return null;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(base64urlToBytes(field.slice(1)));
+    if (field.startsWith('b')) return new TextDecoder('utf-8', { fatal: true }).decode(base64urlToBytes(field.slice(1)));
+    const m = /^t([0-9a-z]{1,8})\.(.*)$/s.exec(field);
+    if (!m) return null;
+    const bytes = base64urlToBytes(m[2]);
+    if (bytes.length !== parseInt(m[1], 36)) return null;
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return null;
   }
 }
 
-/** Text -> the shorter of `z` + base64url(deflate-raw(UTF-8)) and `b` + base64url(UTF-8). */
+/** Text -> the shorter of `z` + base64url(deflate-raw(UTF-8)) and the plain `t` form (packTextSync). */
 export async function packText(text: string): Promise<string> {
   const plain = packTextSync(text);
   if (!canCompress()) return plain;
@@ -295,7 +305,7 @@ export async function packText(text: string): Promise<string> {
  * size (`maxBytes`, default 1 MB) so a crafted link cannot balloon.
  */
 export async function unpackText(field: string, maxBytes = 1 << 20): Promise<string | null> {
-  if (field.startsWith('b')) return unpackTextSync(field);
+  if (field.startsWith('b') || field.startsWith('t')) return unpackTextSync(field);
   if (!field.startsWith('z') || !canCompress()) return null;
   try {
     const bytes = base64urlToBytes(field.slice(1));

@@ -186,3 +186,25 @@ export function lessonQuizScore(p: Progress, lessonSlug: string): { answered: nu
   }
   return { answered, correct };
 }
+
+/**
+ * The home page's progress line: empty until there is progress, and only the parts that have some
+ * (no "0 of 0 quiz answers correct").
+ */
+export function progressSummary(p: { done: number; total: number; correct: number; answered: number }): string {
+  const parts: string[] = [];
+  if (p.done > 0) parts.push(`${p.done} of ${p.total} available ${p.total === 1 ? 'lesson' : 'lessons'} completed`);
+  if (p.answered > 0) parts.push(`${p.correct} of ${p.answered} quiz ${p.answered === 1 ? 'answer' : 'answers'} correct`);
+  return parts.length > 0 ? `Your progress: ${parts.join(', ')}.` : '';
+}
+
+/**
+ * The line under a completed lesson. Version-0 progress has no completion date (it is migrated
+ * with the epoch as a placeholder): a missing, unreadable or placeholder date is left out rather
+ * than shown as "1/1/1970".
+ */
+export function completedText(completedAt: string | undefined, formatDate: (d: Date) => string = (d) => d.toLocaleDateString()): string {
+  const t = completedAt ? Date.parse(completedAt) : Number.NaN;
+  const real = Number.isFinite(t) && new Date(t).getUTCFullYear() >= 2000;
+  return real ? `You completed this lesson on ${formatDate(new Date(t))}.` : 'You completed this lesson.';
+}

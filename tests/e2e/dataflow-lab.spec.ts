@@ -170,6 +170,22 @@ test('learner code: a filter that drops half the records removes the bottleneck;
   expect(errors).toEqual([]);
 });
 
+test('a run that fails clears the run before it: its error, graph and metrics', async ({ page }) => {
+  const lab = await openLab(page, 'operator');
+  await typeCode(page, lab, ['function keep(record) {', 'if (record.value > 900) throw new Error("too big");', 'return true;']);
+  await lab.getByTestId('df-run-code').click();
+  await expect(lab.getByTestId('df-code-status')).toContainText('threw on the record', { timeout: 15_000 });
+  await expect(lab.getByTestId('lab-error')).toBeVisible();
+
+  await typeCode(page, lab, ['function keep(record) {', 'return record.value <;', '}']);
+  await lab.getByTestId('df-run-code').click();
+  await expect(lab.getByTestId('df-code-status')).toContainText('Syntax error on line 2');
+  await expect(lab.getByTestId('lab-error')).toHaveCount(0);
+  await expect(lab.getByTestId('df-graph')).toHaveCount(0);
+  await expect(lab.getByTestId('df-placeholder')).toContainText('did not run');
+  await expect(lab.getByTestId('lab-scrub')).toHaveAttribute('max', '0');
+});
+
 test('learner code that never returns is stopped, and the next run works', async ({ page }) => {
   test.setTimeout(45_000);
   const lab = await openLab(page, 'operator');

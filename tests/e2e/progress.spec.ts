@@ -51,3 +51,19 @@ test('a corrupted progress value is recovered without errors and unrelated stora
   expect(Object.keys(stored.progress.lessons)).toEqual(['concurrency-vs-parallelism']);
   expect(errors).toEqual([]);
 });
+
+test('progress from before versioning: no "1/1/1970", no "0 of 0 quiz answers", and the lesson count comes from the curriculum', async ({ page }) => {
+  await page.addInitScript(() => {
+    if (sessionStorage.getItem('seeded-v0')) return;
+    sessionStorage.setItem('seeded-v0', '1');
+    localStorage.setItem('async-lab:progress', JSON.stringify({ completed: ['concurrency-vs-parallelism'] }));
+  });
+  await page.goto('/');
+  const ready = await page.locator('ol.path > li.ready').count();
+  const summary = page.locator('[data-progress-summary]');
+  await expect(summary).toHaveText(`Your progress: 1 of ${ready} available lessons completed.`);
+  await expect(page.locator('.hero .lede')).not.toContainText('Twelve lessons,');
+  await expect(page.locator('.hero .lede')).toContainText(/lessons? so far, of twelve planned/);
+  await page.goto(LESSON);
+  await expect(page.locator('[data-complete-status]')).toHaveText('You completed this lesson.');
+});

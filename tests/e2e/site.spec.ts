@@ -124,3 +124,16 @@ test('the site works at phone width without horizontal scrolling', async ({ brow
   }
   await ctx.close();
 });
+
+test('the code editor demo (/labs/editor/) is a developer page, not part of the built site', async ({ page }) => {
+  test.skip(process.env.DEV_PAGES === '1', 'this build includes the developer pages (DEV_PAGES=1)');
+  const response = await page.goto('/labs/editor/');
+  expect(response!.status()).toBe(404);
+});
+
+test('the presenter key legend has spaces around its separators', async ({ page }) => {
+  await page.goto('/present/scheduler/');
+  const legend = (await page.locator('.present-bar .keys').textContent())!.replace(/\s+/g, ' ').trim();
+  expect(legend).toContain('step · ');
+  expect(legend).not.toMatch(/\S·|·\S/);
+});

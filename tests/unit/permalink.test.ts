@@ -215,9 +215,23 @@ describe('compressed text fields', () => {
 
   it('has a synchronous plain form that the async reader also reads', async () => {
     const field = packTextSync('x = 1; // ✓');
-    expect(field.startsWith('b')).toBe(true);
+    expect(field.startsWith('t')).toBe(true);
     expect(unpackTextSync(field)).toBe('x = 1; // ✓');
     expect(await unpackText(field)).toBe('x = 1; // ✓');
+  });
+
+  it('still reads the older plain form (`b` + base64url)', async () => {
+    expect(unpackTextSync('beCA9IDE')).toBe('x = 1');
+    expect(await unpackText('beCA9IDE')).toBe('x = 1');
+  });
+
+  it('a field cut short reads as malformed, not as a shorter text', async () => {
+    for (const text of ['actor("a", { receive() {} });', code]) {
+      const field = await packText(text);
+      for (let keep = 1; keep < field.length; keep++) {
+        expect(await unpackText(field.slice(0, keep)), `${field[0]} field cut to ${keep} of ${field.length}`).toBeNull();
+      }
+    }
   });
 
   it('keeps short text uncompressed when deflate would not help', async () => {

@@ -11,7 +11,7 @@
  * Settings are a plain object (preset id, learner code, knobs, seed, view...). `runKey` says which
  * of them a run depends on: a view switch is not a reason to run again, a new seed is.
  */
-import { decodeState, unpackText, type ParamRecord, type ParamSchema } from '#lib/permalink';
+import { decodeState, readNamespace, unpackText, type ParamRecord, type ParamSchema } from '#lib/permalink';
 
 /** What an engine's fold gives a timeline: `at(0)` is the initial state, `at(length)` the last. */
 export interface Fold<S> {
@@ -122,6 +122,15 @@ export interface LinkReading<S, R = unknown> {
  * Reads a lab's state from a page URL's query: on a presenter page first `lab` (namespace) and
  * `preset`, then the namespace's own fields. Any field that cannot be read gives the default lab
  * and a one-line notice; values out of range are clamped with notes. Pure apart from unpacking.
+ *
+ * A link cut off (a chat client's length limit, a bad copy) is read as a bad link, with the same
+ * notice, when the cut shows:
+ * - a value that its parser refuses (`seed=` or `seed=4x`, `preset=lost-up`, a step `st`);
+ * - a packed field (`code`, `res`) whose compressed text does not unpack;
+ * - a key the lab does not write: a key cut short (`system.se=`), or the namespace itself cut
+ *   (`?system`, `?syst`) as the last parameter.
+ * Not detectable: a number cut to a shorter number (`seed=42` from `seed=4242`) and whole fields
+ * lost after the cut (they read as the preset's values, as in a hand-shortened link).
  */
 export async function readLink<S extends object, R = unknown>(
   model: LabModel<S, R, any, any>,
@@ -154,6 +163,8 @@ export async function readLink<S extends object, R = unknown>(
   };
   const result = decodeState(params, ns, schema, {} as Record<string, unknown>);
   const unchanged = { settings: base, base, ns, fromLink: result.fromLink, notice, clampNotes: [] };
+  const cut = cutKey(params, ns, schema);
+  if (cut !== null) return { ...unchanged, fromLink: true, notice: badLinkNotice(cut.field, cut.raw) };
   if (!result.fromLink) return unchanged;
   if (result.notice) return { ...unchanged, notice: result.notice };
   const fields: Record<string, unknown> = { ...result.value };
@@ -174,4 +185,17 @@ export async function readLink<S extends object, R = unknown>(
     if (run === undefined) notice = 'This link’s results could not be read; the settings are restored. Press Run to measure.';
   }
   return { settings, base, ns, step: typeof step === 'number' ? step : undefined, fromLink: true, notice, clampNotes: notes, run };
+}
+
+/**
+ * A key in the lab's namespace that the lab never writes (a key cut short, or a typo), or, as the
+ * last parameter, the namespace itself cut short with no value (`?system` or `?sys` for `system.`).
+ */
+function cutKey(params: URLSearchParams, ns: string, schema: ParamSchema): { field: string; raw: string } | null {
+  const raw = readNamespace(params, ns);
+  for (const key of Object.keys(raw)) if (!(key in schema)) return { field: key, raw: raw[key] };
+  const entries = [...params];
+  const last = entries[entries.length - 1];
+  if (last && last[1] === '' && last[0].length > 0 && `${ns}.`.startsWith(last[0])) return { field: last[0], raw: '' };
+  return null;
 }

@@ -266,6 +266,16 @@ export class LabSession<S extends object, R, St, P = never> {
     }
   }
 
+  /**
+   * A run that failed replaces the one on screen with nothing: the older run's graph, metrics and
+   * engine error would otherwise sit above the new run's message as if they were its results.
+   */
+  #fail(error: unknown): void {
+    this.runNotice = `The lab could not run this ${this.model.noun} (${error instanceof Error ? error.message : String(error)}).`;
+    this.current = null;
+    this.timeline.setFold({ length: 0, at: () => this.model.emptyState }, 'reset');
+  }
+
   async #runNow(step?: number, keep: KeepStep = 'reset'): Promise<void> {
     if (this.model.runSync) {
       const settings = this.settings;
@@ -276,7 +286,7 @@ export class LabSession<S extends object, R, St, P = never> {
       try {
         this.#show(this.model.runSync(settings), settings, keep, step);
       } catch (error) {
-        this.runNotice = `The lab could not run this ${this.model.noun} (${error instanceof Error ? error.message : String(error)}).`;
+        this.#fail(error);
       }
       return;
     }
@@ -299,7 +309,7 @@ export class LabSession<S extends object, R, St, P = never> {
       this.#show(run, settings, keep, step);
     } catch (error) {
       if (error instanceof DOMException && error.name === 'AbortError') return;
-      this.runNotice = `The lab could not run this ${this.model.noun} (${error instanceof Error ? error.message : String(error)}).`;
+      if (this.#controller === ac) this.#fail(error);
     } finally {
       clearTimeout(stopTimer);
       if (this.#controller === ac) {
