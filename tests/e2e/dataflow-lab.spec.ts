@@ -172,12 +172,12 @@ test('learner code: a filter that drops half the records removes the bottleneck;
 
 test('a run that fails clears the run before it: its error, graph and metrics', async ({ page }) => {
   const lab = await openLab(page, 'operator');
-  await typeCode(page, lab, ['function keep(record) {', 'if (record.value > 900) throw new Error("too big");', 'return true;']);
+  await replaceCode(page, lab, ['function keep(record) {', 'if (record.value > 900) throw new Error("too big");', 'return true;', '}']);
   await lab.getByTestId('df-run-code').click();
   await expect(lab.getByTestId('df-code-status')).toContainText('threw on the record', { timeout: 15_000 });
   await expect(lab.getByTestId('lab-error')).toBeVisible();
 
-  await typeCode(page, lab, ['function keep(record) {', 'return record.value <;', '}']);
+  await replaceCode(page, lab, ['function keep(record) {', 'return record.value <;', '}']);
   await lab.getByTestId('df-run-code').click();
   await expect(lab.getByTestId('df-code-status')).toContainText('Syntax error on line 2');
   await expect(lab.getByTestId('lab-error')).toHaveCount(0);
