@@ -21,7 +21,7 @@ import {
   text,
   type NumberRule,
 } from '../core/validate';
-import type { Policy, SchedulerConfig, Step, TaskMix, TaskSpec } from './types';
+import type { Policy, SchedulerConfig, TaskMix, TaskSpec } from './types';
 
 export const POLICIES: readonly Policy[] = ['timeslice', 'parallel', 'cooperative'];
 export const MIXES: readonly TaskMix[] = ['cpu', 'io', 'mixed'];

@@ -37,10 +37,11 @@ export async function setTheme(page: Page, theme: 'light' | 'dark') {
 
 /**
  * Axe with the WCAG 2.1 A/AA and best-practice rules. `only` runs just those rules: a second
- * theme changes colours and nothing else, so its pass needs only `color-contrast`.
+ * theme changes colours and nothing else, so its pass needs only `color-contrast`. `include`
+ * limits the check to one part of the page (a CSS selector).
  */
-export async function expectNoAxeViolations(page: Page, only?: string[]) {
-  const builder = new AxeBuilder({ page });
+export async function expectNoAxeViolations(page: Page, only?: string[], include?: string) {
+  const builder = include ? new AxeBuilder({ page }).include(include) : new AxeBuilder({ page });
   const results = await (only ? builder.withRules(only) : builder.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])).analyze();
   const summary = results.violations.map(
     (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n    ')}`,

@@ -10,7 +10,6 @@
  */
 import type { RunnerKind, RunSummary, Variant } from '#runners/runner';
 import type { VariantOutcome, OutcomeStatus } from '#runners/compare';
-import { PREFERENCES } from '#runners/select';
 import { formatMs, formatRate, formatRatio } from '#sim/core/format';
 import { percentileSorted } from '#sim/core/stats';
 
