@@ -15,7 +15,9 @@
  * - the run has no `nondeterministic` note, no budget stop, and ends before MAX_END_MS;
  * - a timer is not due within GAP_MS of an immediate or I/O callback that runs before it in a
  *   later loop turn than the one that armed it (real time passes between turns; virtual time
- *   does not), and two timers armed in different callbacks are not due within GAP_MS;
+ *   does not), and no two pending timers are due within GAP_MS of each other, even when one
+ *   callback armed both (Node reads the real clock at each setTimeout: equal delays can be due a
+ *   millisecond apart and fire in separate loop turns, with immediates between them);
  * - I/O (real fs.readFile on the native side: several thread-pool round trips, each a poll
  *   phase) runs alone: no other read in flight, no timer firing while it is in flight, no timer
  *   due within GAP_MS after it completes, and no immediate from a later loop turn than the one
@@ -197,8 +199,7 @@ export function nodeTimingSafe(run: EventLoopRun): boolean {
   if (run.stats.endTime > NODE_MAX_END_MS) return false;
   let iteration = 0;
   let phase = 'main';
-  let cb = 0;
-  const timers = new Map<number, { due: number; iteration: number; cb: number }>();
+  const timers = new Map<number, { due: number; iteration: number }>();
   const ios = new Map<number, { iteration: number; phase: string; done: number; completed: boolean }>();
   let inFlight = 0;
   for (const e of run.trace) {
@@ -208,7 +209,6 @@ export function nodeTimingSafe(run: EventLoopRun): boolean {
         phase = e.phase;
         break;
       case 'task-start':
-        cb++;
         if (e.source === 'immediate' || e.source === 'io') {
           // Real reads take a varying number of loop turns (a missing file fails after one thread-pool
           // round trip, a read needs several): only the immediates of the turn that started it run
@@ -222,8 +222,10 @@ export function nodeTimingSafe(run: EventLoopRun): boolean {
         }
         break;
       case 'timer-set':
-        for (const [id, tm] of timers) if (id !== e.timer && tm.cb !== cb && Math.abs(tm.due - e.due) < NODE_GAP_MS) return false;
-        timers.set(e.timer, { due: e.due, iteration, cb });
+        // Even two timers armed by one callback: Node reads the clock (uv_update_time) at each
+        // setTimeout, so equal delays can land a millisecond apart and fire in separate loop turns.
+        for (const [id, tm] of timers) if (id !== e.timer && Math.abs(tm.due - e.due) < NODE_GAP_MS) return false;
+        timers.set(e.timer, { due: e.due, iteration });
         break;
       case 'timer-clear':
         timers.delete(e.timer);
