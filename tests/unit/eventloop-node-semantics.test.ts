@@ -91,6 +91,19 @@ process.nextTick(() => console.log('tick runs first'));`);
   });
 });
 
+describe('Node mode: budgets still stop endless programs', () => {
+  it('an endless nextTick recursion, immediate chain or interval stops with a budget message', () => {
+    const ticks = node(`function f() { process.nextTick(f); } f();`);
+    expect(ticks.error?.message).toMatch(/step budget/);
+    expect(ticks.truncated).toBe(true);
+    const imms = node(`function f() { setImmediate(f); } f();`);
+    expect(imms.error?.message).toMatch(/step budget/);
+    const interval = node(`setInterval(() => {}, 100);`);
+    expect(interval.error?.message).toMatch(/time budget/);
+    expect(interval.exitCode).toBeUndefined();
+  });
+});
+
 describe('browser mode is unchanged', () => {
   it('has no Node globals and no Node fields in its result', () => {
     const run = runProgramSync(`console.log(typeof process, typeof setImmediate, typeof fs, typeof require)`);
