@@ -56,6 +56,17 @@ let n = 0; function again() { if (++n < 8) setTimeout(again, 0); } setTimeout(ag
     expect(node(`setTimeout(() => console.log('timeout'), 50); setImmediate(() => console.log('immediate'));`).nondeterministic).toBeUndefined();
   });
 
+  it('says so when a timer and a read race (a real read takes a varying time)', () => {
+    const run = node(`fs.readFile('data.txt', 'utf8', () => console.log('read')); setTimeout(() => console.log('timeout'), 0);`);
+    expect(run.console).toEqual(['timeout', 'read']);
+    expect(run.nondeterministic).toHaveLength(1);
+    expect(run.nondeterministic![0]).toMatch(/fs\.readFile\('data\.txt'\) is in flight/);
+    const close = node(`fs.readFile('data.txt', 'utf8', () => console.log('read')); setTimeout(() => console.log('timeout'), ${READ_FILE_LATENCY_MS});`);
+    expect(close.console).toEqual(['read', 'timeout']);
+    expect(close.nondeterministic).toHaveLength(1);
+    expect(node(`fs.readFile('data.txt', 'utf8', () => console.log('read')); setTimeout(() => console.log('timeout'), 50);`).nondeterministic).toBeUndefined();
+  });
+
   it('an immediate queued by an immediate waits for the next turn; clearImmediate cancels one', () => {
     const run = node(`setImmediate(() => { console.log('a'); setImmediate(() => console.log('c')); });
 setImmediate(() => console.log('b'));

@@ -110,6 +110,7 @@ export interface IoRequest {
   args: unknown[];
   due: number;
   name: string;
+  path: string;
   ok: boolean;
   iteration: number;
 }

@@ -35,8 +35,14 @@
  *   an immediate or I/O callback runs while a timer armed in an earlier loop turn is due within
  *   NODE_RACE_WINDOW_MS, real Node could run the timer first (the classic case: a top-level
  *   `setTimeout(fn, 0)` against `setImmediate(fn)`); the run records a `nondeterministic` event and
- *   a sentence in `EventLoopRun.nondeterministic`. Inside an I/O callback, or a timer callback, a
- *   setImmediate always runs before a setTimeout(fn, 0), and the model agrees.
+ *   a sentence in `EventLoopRun.nondeterministic`. The same when a timer fires while a read is in
+ *   flight, or a read completes with a timer due within that window: a real read's duration
+ *   varies. Inside an I/O callback, or a timer callback, a setImmediate always runs before a
+ *   setTimeout(fn, 0), and the model agrees.
+ *   Not flagged (known limits): a real read lands after a varying number of loop turns (a failed
+ *   open after one thread-pool round trip, a read after several), while the model completes it
+ *   only when the loop would wait, after every queued immediate; and Node reads the real clock at
+ *   each setTimeout, so two equal delays set by one callback can, rarely, fall a millisecond apart.
  */
 import type { EventLoopEvent } from '../types';
 import { ExitSignal, StopSignal, type Agent, type Immediate, type IoRequest, type Task, type Timer } from './agent';
@@ -118,6 +124,7 @@ export function readFile(ag: Agent, path: unknown, options: unknown, callback: u
     args,
     due: Math.round((ag.clock + READ_FILE_LATENCY_MS) * 1e6) / 1e6,
     name: fnName(callback),
+    path: name,
     ok,
     iteration: ag.iteration,
   };
@@ -264,23 +271,53 @@ function earliestTimer(ag: Agent): Timer | null {
   return nextTimerTime(ag) === Infinity ? null : ag.agenda.peek()!.t;
 }
 
-const flagged = new WeakMap<Agent, Set<number>>();
+const flagged = new WeakMap<Agent, Set<string>>();
+
+function note(ag: Agent, key: string, message: string): void {
+  let seen = flagged.get(ag);
+  if (!seen) flagged.set(ag, (seen = new Set()));
+  if (seen.has(key) || ag.notes.length >= MAX_NOTES) return;
+  seen.add(key);
+  ag.notes.push(message);
+  if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'nondeterministic', message } as EventLoopEvent);
+}
+
+/** Before a timer callback: a read in flight could complete first in real Node (its real duration varies). */
+function timerVsReadCheck(ag: Agent, timer: Timer): void {
+  for (const io of ag.ios) {
+    note(
+      ag,
+      `io${io.id}`,
+      `Not deterministic in real Node: here the ${timer.api} callback ${timer.name} (timer ${timer.id}) runs while fs.readFile('${io.path}') is in flight ` +
+        `(it completes at ${io.due} ms in the model), but a real read takes a varying time, so its callback ${io.name} could run first.`,
+    );
+  }
+}
+
+/** Before a read's callback: a timer due about now could run first in real Node (a real read can take longer). */
+function readVsTimerCheck(ag: Agent, io: IoRequest): void {
+  const timer = earliestTimer(ag);
+  if (!timer || timer.due - ag.clock > NODE_RACE_WINDOW_MS) return;
+  note(
+    ag,
+    `timer${timer.id}`,
+    `Not deterministic in real Node: here the callback ${io.name} of fs.readFile('${io.path}') runs before the ${timer.api} callback ${timer.name} (timer ${timer.id}, due at ${timer.due} ms), ` +
+      'but a real read takes a varying time, so the timer could run first.',
+  );
+}
 
 /** Before an immediate or I/O callback: does a timer armed in an earlier turn race with it? */
 function raceCheck(ag: Agent, what: string): void {
   const timer = earliestTimer(ag);
   if (!timer || timer.iteration >= ag.iteration || timer.due - ag.clock > NODE_RACE_WINDOW_MS) return;
-  let seen = flagged.get(ag);
-  if (!seen) flagged.set(ag, (seen = new Set()));
-  if (seen.has(timer.id) || ag.notes.length >= MAX_NOTES) return;
-  seen.add(timer.id);
   const gap = Math.max(0, Math.round((timer.due - ag.clock) * 1000) / 1000);
-  const message =
+  note(
+    ag,
+    `timer${timer.id}`,
     `Not deterministic in real Node: here the ${what} runs before the ${timer.api} callback ${timer.name} (timer ${timer.id}, due at ${timer.due} ms), ` +
-    `but Node runs the timer first if ${gap === 0 ? 'its due time has passed' : `${gap} ms of real time have passed`} when the loop checks its timers ` +
-    '(as with a top-level setTimeout(fn, 0) against setImmediate(fn)); inside an I/O callback the order is fixed.';
-  ag.notes.push(message);
-  if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'nondeterministic', message } as EventLoopEvent);
+      `but Node runs the timer first if ${gap === 0 ? 'its due time has passed' : `${gap} ms of real time have passed`} when the loop checks its timers ` +
+      '(as with a top-level setTimeout(fn, 0) against setImmediate(fn)); inside an I/O callback the order is fixed.',
+  );
 }
 
 function timersPhase(ag: Agent): void {
@@ -295,6 +332,7 @@ function timersPhase(ag: Agent): void {
     }
     timer.state = 'running';
     if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'timer-fire', timer: timer.id } as EventLoopEvent);
+    timerVsReadCheck(ag, timer);
     const task = startTask(ag, 'timer', `${timer.api} callback ${timer.name} (timer ${timer.id})`, timer);
     callback(ag, timer.callback as Function, ag.fakeGlobal, timer.args);
     if (timer.state === 'running') {
@@ -325,6 +363,7 @@ function pollPhase(ag: Agent): void {
   ag.ios = ag.ios.filter((io) => io.due > ag.clock);
   for (const io of done) {
     if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'io-complete', io: io.id, ok: io.ok } as EventLoopEvent);
+    readVsTimerCheck(ag, io);
     raceCheck(ag, `readFile callback ${io.name}`);
     const task = startTask(ag, 'io', `readFile callback ${io.name} (I/O ${io.id})`, null);
     callback(ag, io.callback, undefined, io.args);
