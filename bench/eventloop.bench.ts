@@ -21,6 +21,9 @@
  *   (interquartile range of each side, and of the per-round ratios) says how much to trust it on a
  *   busy machine. The same ratio in CPU time of this process is printed too: on a machine shared
  *   with other work it moves far less than wall time.
+ * - Node mode (same method, same 20x budget): `nodeHeavy`, run with `runtime: 'node'` against
+ *   this Node's own nextTick, setImmediate and promises (fs.readFile in memory on the native side,
+ *   answered from setImmediate, so neither side times a disk).
  * Prints figures, never fails on timing.
  */
 import { setFlagsFromString } from 'node:v8';
@@ -57,6 +60,42 @@ Promise.all([worker(1, ${n}), worker(2, ${n}), worker(3, ${n}), chain, Promise.a
 `;
 }
 
+/**
+ * The Node-mode program, `scale` times the lab-sized one: async workers that await promises and
+ * next-tick-resolved promises, a chain of next ticks, a chain of immediates (one per loop turn)
+ * whose steps await a promise, and a few reads of the virtual file system; 'end' is its last line.
+ */
+export function nodeHeavy(scale: number): string {
+  const n = 1000 * scale;
+  return `
+async function worker(id, n) {
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    sum += await Promise.resolve(i);
+    if (i % 3 === 0) sum += await new Promise((r) => process.nextTick(r, i));
+  }
+  return sum;
+}
+const ticks = new Promise((resolve) => {
+  function tick(k) { if (k > 0) process.nextTick(tick, k - 1); else resolve('ticks'); }
+  tick(${n});
+});
+const immediates = new Promise((resolve) => {
+  let turns = 0;
+  function step(k) {
+    turns++;
+    if (k > 0) Promise.resolve(k).then((v) => setImmediate(step, v - 1));
+    else resolve(turns);
+  }
+  setImmediate(step, ${n / 10});
+});
+const reads = Promise.all([1, 2, 3].map(() => new Promise((resolve, reject) => fs.readFile('data.txt', 'utf8', (err, d) => (err ? reject(err) : resolve(d.length))))));
+Promise.all([worker(1, ${n}), worker(2, ${n}), ticks, immediates, reads])
+  .then((results) => console.log('done', results.join(',')))
+  .finally(() => console.log('end'));
+`;
+}
+
 export const SCALE = 20;
 /** Large enough for SCALE (each budget is about 20x what the program uses at scale 1). */
 const ENGINE_OPTIONS = { maxSteps: 1e9, maxLoopIterations: 1e9, traceCap: 1e8 };
@@ -88,6 +127,33 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+/** The virtual file system's data.txt, for the native side of the Node-mode program. */
+const DATA_TXT = 'hello from data.txt';
+
+/**
+ * Node mode, native side: the same source on this Node's real nextTick, setImmediate and promises,
+ * with an in-memory fs.readFile (a real read would time the disk), timed until it prints 'end'.
+ */
+async function timeNativeNode(source: string, gc: () => void): Promise<{ ms: number; cpu: number; lines: string[] }> {
+  const lines: string[] = [];
+  let done: () => void = () => {};
+  const ended = new Promise<void>((resolve) => (done = resolve));
+  const fakeConsole = {
+    log: (...args: unknown[]) => {
+      lines.push(args.join(' '));
+      if (args[0] === 'end') done();
+    },
+  };
+  const fs = { readFile: (_p: string, _e: string, cb: (err: null, d: string) => void) => setImmediate(() => cb(null, DATA_TXT)) };
+  gc();
+  const c0 = cpuMs();
+  const t0 = performance.now();
+  const fn = new Function('console', 'process', 'setImmediate', 'fs', source);
+  fn(fakeConsole, process, setImmediate, fs);
+  await ended;
+  return { ms: performance.now() - t0, cpu: cpuMs() - c0, lines };
+}
+
 async function timeNative(source: string, gc: () => void): Promise<{ ms: number; cpu: number; lines: string[] }> {
   const lines: string[] = [];
   const fakeConsole = { log: (...args: unknown[]) => lines.push(args.join(' ')) };
@@ -104,11 +170,12 @@ async function timeNative(source: string, gc: () => void): Promise<{ ms: number;
 function timeEngine(
   source: string,
   gc: () => void,
+  runtime: 'browser' | 'node' = 'browser',
 ): { ms: number; cpu: number; console: string[]; problem: string | undefined; stats: { events: number; steps: number; microtasks: number } } {
   gc();
   const c0 = cpuMs();
   const t0 = performance.now();
-  const run = runProgramSync(source, ENGINE_OPTIONS);
+  const run = runProgramSync(source, { ...ENGINE_OPTIONS, runtime });
   const ms = performance.now() - t0;
   const cpu = cpuMs() - c0;
   const problem = run.error ? run.error.message : run.truncated ? 'trace truncated' : undefined;
@@ -146,11 +213,16 @@ export interface EventLoopBenchResult {
   gcBetweenRuns: boolean;
 }
 
-export async function benchEventLoop(options: { runs?: number; warmup?: number; scale?: number } = {}): Promise<EventLoopBenchResult> {
+export async function benchEventLoop(
+  options: { runs?: number; warmup?: number; scale?: number; runtime?: 'browser' | 'node'; program?: 'promise-heavy' | 'node-heavy' } = {},
+): Promise<EventLoopBenchResult> {
   const runs = options.runs ?? 15;
   const warmup = options.warmup ?? 3;
   const scale = options.scale ?? SCALE;
-  const source = promiseHeavy(scale);
+  const runtime = options.runtime ?? 'browser';
+  const program = options.program ?? (runtime === 'node' ? 'node-heavy' : 'promise-heavy');
+  const source = program === 'node-heavy' ? nodeHeavy(scale) : promiseHeavy(scale);
+  const timeN = program === 'node-heavy' ? timeNativeNode : timeNative;
   const fullGc = collector();
   const gc = fullGc ?? ((): void => {});
   const engine: number[] = [];
@@ -163,11 +235,11 @@ export async function benchEventLoop(options: { runs?: number; warmup?: number; 
     let e: ReturnType<typeof timeEngine>;
     let n: Awaited<ReturnType<typeof timeNative>>;
     if (k % 2 === 0) {
-      e = timeEngine(source, gc);
-      n = await timeNative(source, gc);
+      e = timeEngine(source, gc, runtime);
+      n = await timeN(source, gc);
     } else {
-      n = await timeNative(source, gc);
-      e = timeEngine(source, gc);
+      n = await timeN(source, gc);
+      e = timeEngine(source, gc, runtime);
     }
     if (e.problem) throw new Error(`The engine did not complete the benchmark program: ${e.problem}`);
     if (JSON.stringify(e.console) !== JSON.stringify(n.lines)) {
@@ -202,6 +274,10 @@ const range = (s: Spread, digits: number): string => `IQR ${s.p25.toFixed(digits
 export async function run(): Promise<Figure[]> {
   const r = await benchEventLoop();
   const runsNote = `${r.runs} interleaved runs each${r.gcBetweenRuns ? ', full GC before each' : ''}`;
+  const nr = await benchEventLoop({ runtime: 'node' });
+  const nodeNote = `${nr.runs} interleaved runs each${nr.gcBetweenRuns ? ', full GC before each' : ''}`;
+  // The browser's promise-heavy program in Node mode: the microtask path (with the tick queue checks).
+  const np = await benchEventLoop({ runtime: 'node', program: 'promise-heavy' });
   return [
     {
       name: `eventloop runProgram, promise-heavy program x${r.scale}`,
@@ -223,6 +299,34 @@ export async function run(): Promise<Figure[]> {
       unit: 'x',
       budget: 20,
       note: `engine ${r.engineCpu.median.toFixed(1)} ms (${range(r.engineCpu, 1)}), native ${r.nativeCpu.median.toFixed(1)} ms (${range(r.nativeCpu, 1)}); CPU time of this process, which other processes' load disturbs less than wall time`,
+    },
+    {
+      name: `eventloop Node mode runProgram, tick/immediate/promise program x${nr.scale}`,
+      value: nr.engine.median,
+      unit: 'ms',
+      note: `median of ${nr.runs}; ${range(nr.engine, 1)} ms; ${nr.microtasks} microtasks and ticks, ${nr.steps} steps, ${nr.events} events, whole trace recorded, same output as native`,
+    },
+    { name: 'eventloop Node mode same program, native Node', value: nr.native.median, unit: 'ms', note: `median of ${nr.runs}; ${range(nr.native, 1)} ms` },
+    {
+      name: 'eventloop Node mode slowdown vs native (ratio of medians)',
+      value: nr.ratio,
+      unit: 'x',
+      budget: 20,
+      note: `${nodeNote}; per-round ratios: median ${nr.roundRatios.median.toFixed(1)}x, ${range(nr.roundRatios, 1)}`,
+    },
+    {
+      name: 'eventloop Node mode slowdown vs native, CPU time (ratio of medians)',
+      value: nr.cpuRatio,
+      unit: 'x',
+      budget: 20,
+      note: `engine ${nr.engineCpu.median.toFixed(1)} ms (${range(nr.engineCpu, 1)}), native ${nr.nativeCpu.median.toFixed(1)} ms (${range(nr.nativeCpu, 1)}); the native side pays a real loop turn per immediate`,
+    },
+    {
+      name: 'eventloop Node mode slowdown vs native, promise-heavy program (ratio of medians)',
+      value: np.ratio,
+      unit: 'x',
+      budget: 20,
+      note: `engine ${np.engine.median.toFixed(1)} ms, native ${np.native.median.toFixed(1)} ms; CPU time ratio ${np.cpuRatio.toFixed(1)}x; per-round ratios: median ${np.roundRatios.median.toFixed(1)}x, ${range(np.roundRatios, 1)}`,
     },
   ];
 }

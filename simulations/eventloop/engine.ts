@@ -13,6 +13,8 @@
  *   `for await`, CreateAsyncFromSyncIterator, the iteration operations;
  * - engine/console.ts: the sandbox's console, uncaught errors and unhandled rejections;
  * - engine/tasks.ts: timers, tasks, microtask checkpoints, the event loop itself;
+ * - engine/node.ts: Node's loop instead (runtime 'node'): libuv phases, process.nextTick,
+ *   setImmediate, a virtual fs.readFile, Node's exit on uncaught errors;
  * - engine/globals.ts: the sandbox's globals (virtual Date, performance, Math.random...) and the
  *   instrumentation hooks the transformed code calls.
  *
@@ -22,6 +24,7 @@ import { Agent, type EngineProgram } from './engine/agent';
 import { installAsyncFromSync, installAsyncGenerator, installGeneratorWrapper } from './engine/generators';
 import { programGlobals } from './engine/globals';
 import { installPromise } from './engine/promises';
+import { runNodeLoop } from './engine/node';
 import { runEventLoop } from './engine/tasks';
 import type { RunOptions } from './types';
 
@@ -37,6 +40,7 @@ export {
   type EngineProgram,
 } from './engine/agent';
 export { preview } from './engine/values';
+export { NODE_DEFAULT_FILES, NODE_RACE_WINDOW_MS, READ_FILE_LATENCY_MS } from './engine/node';
 
 export class Engine extends Agent {
   constructor(program: EngineProgram, options: RunOptions = {}) {
@@ -54,6 +58,7 @@ export class Engine extends Agent {
 
   /** Runs the event loop until nothing is left to do or a budget stops it. */
   run(program: Function, programArgs: unknown[]): void {
-    runEventLoop(this, program, programArgs);
+    if (this.runtime === 'node') runNodeLoop(this, program, programArgs);
+    else runEventLoop(this, program, programArgs);
   }
 }

@@ -144,6 +144,25 @@ export function describeEvent(e: EventLoopEvent, trace: readonly EventLoopEvent[
       return `A handler is attached to promise #${e.promise} after its rejection was reported.`;
     case 'budget':
       return e.message;
+    // Node runs.
+    case 'tick-enqueue':
+      return `process.nextTick queues ${e.fn} on the next-tick queue, which runs before any promise job.`;
+    case 'tick-start':
+      return 'The next next-tick callback runs (the next-tick queue is drained before the microtask queue).';
+    case 'immediate-set':
+      return `setImmediate queues ${e.callback}: it runs in the check phase, right after the poll phase.`;
+    case 'immediate-clear':
+      return e.was === 'queued' ? `Immediate ${e.immediate} is cleared: its callback will not run.` : `clearImmediate(${e.immediate}) finds nothing to clear.`;
+    case 'io-start':
+      return `fs.readFile('${e.path}') starts; it completes at ${formatMs(e.due)} ms and ${e.callback} then runs in a poll phase.`;
+    case 'io-complete':
+      return `The read${e.ok ? '' : ' (it failed)'} has completed: the poll phase runs its callback.`;
+    case 'phase':
+      return `Loop turn ${e.iteration}: the ${e.phase} phase.`;
+    case 'nondeterministic':
+      return e.message;
+    case 'exit':
+      return e.code === 0 ? 'Nothing keeps the loop alive any more: the process exits (code 0).' : 'The process exits with code 1: nothing else runs.';
   }
 }
 

@@ -56,6 +56,10 @@ export function runProgramSync(source: string, options: RunOptions = {}): EventL
   }
   engine.run(program, values);
   const stopped: StopSignal | null = engine.stopped;
+  const node: Partial<EventLoopRun> =
+    engine.runtime === 'node'
+      ? { runtime: 'node', exitCode: engine.exitCode, ...(engine.notes.length ? { nondeterministic: engine.notes.slice() } : {}) }
+      : {};
   return {
     console: engine.consoleLines,
     trace: engine.rec.events,
@@ -70,5 +74,6 @@ export function runProgramSync(source: string, options: RunOptions = {}): EventL
       events: engine.rec.emitted,
     },
     functions: transformed.fns.map((f) => ({ name: f.name, loc: transformed.locs[f.loc] })),
+    ...node,
   };
 }

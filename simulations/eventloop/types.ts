@@ -37,7 +37,17 @@ export type JobSource =
  */
 export type ReactionVia = 'then' | 'catch' | 'finally' | 'await' | 'adopt' | 'all' | 'allSettled' | 'any' | 'race' | 'async-generator' | 'internal';
 
-export type TaskSource = 'script' | 'timer';
+/**
+ * What a task (a macrotask callback) is. Browser runs have 'script' and 'timer' only; Node runs
+ * add 'immediate' (a setImmediate callback, check phase) and 'io' (an I/O callback, poll phase).
+ */
+export type TaskSource = 'script' | 'timer' | 'immediate' | 'io';
+
+/** Which runtime's event loop runs the program (RunOptions.runtime). */
+export type Runtime = 'browser' | 'node';
+
+/** The libuv phases of one turn of Node's event loop (the idle/prepare phases run no JS). */
+export type NodePhase = 'timers' | 'pending' | 'poll' | 'check' | 'close';
 
 /** Why the run stopped early, when it did. */
 export type BudgetKind = 'steps' | 'loops' | 'time' | 'host';
@@ -176,6 +186,56 @@ export type EventLoopEvent = TraceEventBase & { loc?: Loc } & (
     | { kind: 'unhandled-rejection'; promise: number; reason: string; text: string }
     | { kind: 'rejection-handled'; promise: number }
     | { kind: 'budget'; budget: BudgetKind; message: string }
+    // ---- Node runs only (RunOptions.runtime 'node'); browser traces never contain these.
+    | {
+        /** `process.nextTick(fn)`: `fn` joins the next-tick queue (drained before promise jobs). */
+        kind: 'tick-enqueue';
+        tick: number;
+        fn: string;
+      }
+    | {
+        /** The next-tick callback `tick` starts (dequeued); it ends when the next job or tick starts, or its callback ends. */
+        kind: 'tick-start';
+        tick: number;
+      }
+    | {
+        /** `setImmediate(fn)`: `fn` joins the immediate queue (run in a check phase). */
+        kind: 'immediate-set';
+        immediate: number;
+        callback: string;
+      }
+    | { kind: 'immediate-clear'; immediate: number; was: 'queued' | 'none' }
+    | {
+        /** An I/O request starts (a modelled `fs.readFile`); it completes at `due` and its callback runs in a poll phase. */
+        kind: 'io-start';
+        io: number;
+        op: 'readFile';
+        path: string;
+        due: number;
+        callback: string;
+      }
+    | {
+        /** An I/O request completed; its callback (a task with source 'io') is about to run in this poll phase. */
+        kind: 'io-complete';
+        io: number;
+        ok: boolean;
+      }
+    | {
+        /** The loop enters a phase of loop turn `iteration` (1 is the first turn after the main script). Only phases with work are traced, plus every poll. */
+        kind: 'phase';
+        phase: NodePhase;
+        iteration: number;
+      }
+    | {
+        /** Real Node could run the next callbacks in another order (a race the model settles one way). */
+        kind: 'nondeterministic';
+        message: string;
+      }
+    | {
+        /** The process ends: `code` 1 after an uncaught exception or unhandled rejection (nothing else runs), 0 when the loop ran dry. */
+        kind: 'exit';
+        code: number;
+      }
   );
 
 export type EventLoopEventKind = EventLoopEvent['kind'];
@@ -196,6 +256,14 @@ export interface RunOptions {
   shouldStop?: () => boolean;
   /** Seed of the sandbox's Math.random (core/rng). Default 1. */
   seed?: number | string;
+  /**
+   * Which event loop runs the program. 'browser' (default): HTML tasks, timers and microtask
+   * checkpoints. 'node': Node 24's loop (libuv phases, process.nextTick, setImmediate, the
+   * virtual file system's fs.readFile); see engine/node.ts.
+   */
+  runtime?: Runtime;
+  /** Node runs: the virtual file system read by `fs.readFile` (name -> contents). Default NODE_DEFAULT_FILES. */
+  files?: Record<string, string>;
 }
 
 export interface EventLoopStats {
@@ -221,4 +289,14 @@ export interface EventLoopRun {
   stats: EventLoopStats;
   /** Source locations of the program's functions, by `fn` index of push events. */
   functions: { name: string; loc: Loc }[];
+  /** Node runs only: 'node' (absent for browser runs, whose results are unchanged). */
+  runtime?: 'node';
+  /** Node runs only: the process's exit code (1 after an uncaught exception or unhandled rejection). */
+  exitCode?: number;
+  /**
+   * Node runs only, when real Node's order is not deterministic for this program (a top-level
+   * `setTimeout(fn, 0)` against `setImmediate`...): one sentence per race found. The run shows
+   * one possible order; real Node may print another.
+   */
+  nondeterministic?: string[];
 }

@@ -11,7 +11,7 @@ import { Agenda } from '../../core/agenda';
 import { TraceRecorder } from '../../core/recorder';
 import { Rng } from '../../core/rng';
 import type { FnInfo, SiteInfo, SourceLoc } from '../transform';
-import type { BudgetKind, EventLoopEvent, ReactionVia, RunOptions } from '../types';
+import type { BudgetKind, EventLoopEvent, NodePhase, ReactionVia, RunOptions, Runtime } from '../types';
 import type { AsyncGenCtx } from './generators';
 
 /** Virtual ms that one read of the clock costs (Date.now, performance.now, new Date()). */
@@ -90,11 +90,34 @@ export interface Timer {
   /** Agenda generation: a cleared or rescheduled timer leaves stale agenda entries behind. */
   gen: number;
   name: string;
+  /** Node runs: the loop turn the timer was (re)armed in (0: the main script), for race detection. */
+  iteration: number;
+}
+
+/** Node runs: a setImmediate entry. */
+export interface Immediate {
+  id: number;
+  callback: Function;
+  args: unknown[];
+  name: string;
+  cleared: boolean;
+}
+
+/** Node runs: an in-flight I/O request of the virtual file system. */
+export interface IoRequest {
+  id: number;
+  callback: Function;
+  args: unknown[];
+  due: number;
+  name: string;
+  path: string;
+  ok: boolean;
+  iteration: number;
 }
 
 export interface Task {
   id: number;
-  kind: 'script' | 'timer';
+  kind: 'script' | 'timer' | 'immediate' | 'io';
   timer: Timer | null;
   nesting: number;
   label: string;
@@ -118,6 +141,11 @@ export class StopSignal {
     readonly budget: BudgetKind,
     readonly message: string,
   ) {}
+}
+
+/** Node runs: thrown (through engine code only) when the process dies; the loop catches it. */
+export class ExitSignal {
+  constructor(readonly code: number) {}
 }
 
 export interface EngineProgram {
@@ -185,6 +213,24 @@ export class Agent {
   readonly counts = new Map<string, number>();
   readonly timersByLabel = new Map<string, number>();
 
+  // Node runs (runtime 'node', engine/node.ts).
+  readonly runtime: Runtime;
+  readonly files: Record<string, string> | undefined;
+  /** The next-tick queue, flat: [id, callback, args] per tick. */
+  ticks: unknown[] = [];
+  tickHead = 0;
+  nextTickId = 1;
+  immediates: Immediate[] = [];
+  readonly immediateById = new Map<number, Immediate>();
+  nextImmediateId = 1;
+  ios: IoRequest[] = [];
+  nextIoId = 1;
+  /** Loop turn (0 while the main script and its ticks and microtasks run). */
+  iteration = 0;
+  phase: NodePhase | null = null;
+  exitCode: number | undefined = undefined;
+  readonly notes: string[] = [];
+
   // The realm (installed by promises.ts and generators.ts).
   PromiseCtor!: new (executor: unknown) => object;
   slots!: (p: unknown) => PRec | undefined;
@@ -209,6 +255,8 @@ export class Agent {
     this.rec = new TraceRecorder<EventLoopEvent>(options.traceCap);
     this.cap = this.rec.cap;
     this.rng = new Rng(options.seed ?? 1);
+    this.runtime = options.runtime ?? 'browser';
+    this.files = options.files;
     this.locs = program.locs;
     this.fns = program.fns;
     this.sites = program.sites;

@@ -6,9 +6,10 @@
 import { formatLogArgs, inspect } from '../inspect';
 import type { ConsoleLevel, EventLoopEvent } from '../types';
 import type { Agent } from './agent';
+import { nodeUncaught } from './node';
 import { preview } from './values';
 
-function describeThrown(ag: Agent, e: unknown): string {
+export function describeThrown(ag: Agent, e: unknown): string {
   try {
     return formatLogArgs([e], { promiseDetails: ag.promiseDetails });
   } catch {
@@ -22,6 +23,8 @@ function describeThrown(ag: Agent, e: unknown): string {
  * running, else the task's last `throw`, else the last located event (an error from a built-in).
  */
 export function reportException(ag: Agent, e: unknown): void {
+  // Node: an uncaught exception ends the process (engine/node.ts).
+  if (ag.runtime === 'node') nodeUncaught(ag, e);
   const text = `Uncaught ${describeThrown(ag, e)}`;
   const idx = ag.consoleLines.length;
   ag.consoleLines.push(text);

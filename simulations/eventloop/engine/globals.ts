@@ -14,6 +14,7 @@ import { createConsole } from './console';
 import { asyncIteratorClose, forAwaitNext, forAwaitResult, startAsyncGen, startGen, yieldStar, yieldValue } from './generators';
 import { getAsyncIterator } from './iterators';
 import { enqueueJob, intrinsicCap } from './promises';
+import { clearImmediate, nextTick, readFile, setImmediate } from './node';
 import { clearTimer, setTimer } from './tasks';
 import { preview } from './values';
 
@@ -104,11 +105,46 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
   for (const name of INJECTED_GLOBALS) {
     Object.defineProperty(ag.fakeGlobal, name, { value: injected[name], writable: true, configurable: true, enumerable: false });
   }
+  if (ag.runtime === 'node') installNodeGlobals(ag);
   // `eval` cannot be declared in strict code: the transform renames it to __$ev.
   internals.push(['__$ev', evalStub]);
   // The other globals: `var`s of the program, initialised from __$H (see transform.ts).
   internals.push(['__$H', injected]);
   return { names: internals.map(([n]) => n), values: internals.map(([, v]) => v) };
+}
+
+/**
+ * Node runs: `process.nextTick`, `setImmediate`/`clearImmediate`, `fs.readFile` (virtual file
+ * system), `require('fs')`, `global`. Properties of the sandbox's global object, so a program
+ * reaches them as free names (browser runs do not have them).
+ */
+function installNodeGlobals(ag: Agent): void {
+  const fs = {
+    readFile: (path?: unknown, options?: unknown, callback?: unknown): void => ag.nativeFrame('fs.readFile', () => readFile(ag, path, options, callback)),
+  };
+  const process = {
+    nextTick: (callback?: unknown, ...args: unknown[]): void => ag.nativeFrame('process.nextTick', () => nextTick(ag, callback, args)),
+    argv: ['node', 'program.js'],
+    env: {},
+    platform: 'linux',
+  };
+  const require = (name?: unknown): unknown => {
+    if (name === 'fs' || name === 'node:fs') return fs;
+    const e = new Error(`Cannot find module '${String(name)}' (the lab models only 'fs')`);
+    (e as { code?: string }).code = 'MODULE_NOT_FOUND';
+    throw e;
+  };
+  const globals: Record<string, unknown> = {
+    process,
+    setImmediate: (callback?: unknown, ...args: unknown[]): number => ag.nativeFrame('setImmediate', () => setImmediate(ag, callback, args)),
+    clearImmediate: (id?: unknown): void => ag.nativeFrame('clearImmediate', () => clearImmediate(ag, id)),
+    fs,
+    require,
+    global: ag.fakeGlobal,
+  };
+  for (const [name, value] of Object.entries(globals)) {
+    Object.defineProperty(ag.fakeGlobal, name, { value, writable: true, configurable: true, enumerable: false });
+  }
 }
 
 // ------------------------------------------------------------------ instrumentation hooks

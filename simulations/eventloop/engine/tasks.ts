@@ -31,21 +31,29 @@ export function setTimer(ag: Agent, api: Timer['api'], callback: Function | null
     state: 'pending',
     api,
     gen: 0,
+    iteration: 0,
     name: api === 'delay' ? `delay(${preview(requested)})` : fnName(callback),
   };
-  timer.requested = toLong(requested);
+  // Node keeps a fractional delay (`after *= 1`); HTML converts it like a WebIDL long.
+  timer.requested = ag.runtime === 'node' ? Number(requested) : toLong(requested);
   ag.timers.set(timer.id, timer);
   initTimer(ag, timer);
   return timer.id;
 }
 
 /** HTML timer initialization steps (scheduling part). */
-function initTimer(ag: Agent, timer: Timer): void {
+export function initTimer(ag: Agent, timer: Timer): void {
   const task = ag.currentTask;
   const nesting = task && task.kind === 'timer' ? task.nesting : 0;
   let timeout = timer.requested;
-  if (timeout < 0) timeout = 0;
-  if (nesting > 5 && timeout < 4) timeout = 4;
+  if (ag.runtime === 'node') {
+    // Node (lib/internal/timers.js): a delay outside [1, TIMEOUT_MAX] becomes 1; no nesting clamp.
+    timeout = timeout >= 1 && timeout <= 2147483647 ? timeout : 1;
+    timer.iteration = ag.iteration;
+  } else {
+    if (timeout < 0) timeout = 0;
+    if (nesting > 5 && timeout < 4) timeout = 4;
+  }
   timer.timeout = timeout;
   timer.nesting = nesting + 1;
   timer.due = Math.round((ag.clock + timeout) * 1e6) / 1e6;
@@ -106,7 +114,7 @@ function queueDueTimers(ag: Agent): void {
 }
 
 /** Time of the next live timer, skipping stale agenda entries. */
-function nextTimerTime(ag: Agent): number {
+export function nextTimerTime(ag: Agent): number {
   while (ag.agenda.size > 0) {
     const top = ag.agenda.peek()!;
     if (top.gen === top.t.gen && top.t.state === 'pending') return ag.agenda.peekTime();
@@ -116,6 +124,13 @@ function nextTimerTime(ag: Agent): number {
 }
 
 function microtaskCheckpoint(ag: Agent): void {
+  if (ag.checkpointing) return;
+  drainMicrotasks(ag);
+  notifyRejected(ag);
+}
+
+/** Runs microtask jobs until the queue is empty (jobs queued meanwhile included). */
+export function drainMicrotasks(ag: Agent): void {
   if (ag.checkpointing) return;
   ag.checkpointing = true;
   try {
@@ -142,7 +157,6 @@ function microtaskCheckpoint(ag: Agent): void {
   } finally {
     ag.checkpointing = false;
   }
-  notifyRejected(ag);
 }
 
 function runTask(ag: Agent, task: Task, program: Function, programArgs: unknown[]): void {
