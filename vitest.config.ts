@@ -19,6 +19,8 @@ const REAL_TIME = [
   'tests/unit/lesson-04-figures.test.ts',
   'tests/unit/sync-async-lab.test.ts',
   'tests/unit/eventloop-differential.test.ts',
+  'tests/unit/eventloop-node-differential.test.ts',
+  'tests/unit/eventloop-node-exit.test.ts',
   'tests/unit/lesson-code.test.ts',
 ];
 const exclude = [...defaultExclude, 'dist/**', 'tests/e2e/**', 'tests/.fixtures/**'];
