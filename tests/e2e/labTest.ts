@@ -151,10 +151,13 @@ export function labTest(url: string, options: LabTestOptions = {}) {
       const present = await open(page, '', entry.presentHref);
       await expect(present).toHaveAttribute('data-presenting', 'true');
       await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      // the bar lists the keys this lab answers to: no stepping keys for a lab without steps
+      const keys = page.getByLabel('Keyboard');
       if (timeline) {
+        await expect(keys).toContainText('ten steps');
         await page.keyboard.press('End');
         await expect(scrub(present)).toHaveValue(String(await maxStep(present)));
-      }
+      } else await expect(keys).not.toContainText('step');
       expect(errors).toEqual([]);
     });
 

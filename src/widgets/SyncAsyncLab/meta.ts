@@ -6,6 +6,7 @@ export default defineLab({
   folder: 'SyncAsyncLab',
   title: 'Sync vs async lab',
   description: 'Your request handler under a blocking server, an event loop, sync with batching and a thread pool, measured in real Node or a browser Worker.',
+  steps: false,
   presets: EXERCISES.map((e) => ({ id: e.slug, title: e.title, description: e.description })),
   page: {
     description: 'Run a request handler under a blocking server, an async one, sync with batching and a thread pool, and compare throughput and latency measured in your browser.',

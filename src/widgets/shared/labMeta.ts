@@ -24,6 +24,8 @@ export interface LabMeta {
   /** One sentence: what the learner does with it (talk-demos track, search). */
   description: string;
   presets: readonly LabPreset[];
+  /** False for a lab without steps (a measurement): no stepping keys on its presenter page. */
+  steps?: boolean;
   /** The lab's own page. */
   page: {
     /** Meta description of the page. */
