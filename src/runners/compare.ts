@@ -124,7 +124,12 @@ export async function runVariants(runner: Runner, job: CompareJob, options: Comp
     try {
       for await (const event of runner.run(runJob, local.signal)) {
         switch (event.type) {
+          case 'progress':
+            // during the load: the CLI prints a count per tenth of the requests
+            onProgress?.({ variant, index, count: job.variants.length, done: event.done, errors: event.errors, total: event.of ?? total });
+            break;
           case 'request':
+            // after the load: every record (older CLIs printed them during the load)
             outcome.latencies.push(event.latency);
             if (!event.ok) outcome.requestErrors++;
             onProgress?.({ variant, index, count: job.variants.length, done: outcome.latencies.length, errors: outcome.requestErrors, total });
@@ -152,12 +157,13 @@ export async function runVariants(runner: Runner, job: CompareJob, options: Comp
     }
     outcome.wallMs = now() - started;
 
+    const note = failure?.note ? ` ${failure.note}` : '';
     if (overBudget && !signal.aborted) {
       outcome.status = 'timedOut';
-      outcome.message = budgetMessage(budgetMs);
+      outcome.message = budgetMessage(budgetMs) + note;
     } else if (signal.aborted) {
       outcome.status = 'stopped';
-      outcome.message = STOPPED_MESSAGE;
+      outcome.message = STOPPED_MESSAGE + note;
     } else if (failure?.timedOut) {
       outcome.status = 'timedOut';
       outcome.message = failure.message;

@@ -4,7 +4,8 @@
  *   for await (const event of parseOutput(chunks, 'webcontainer')) ...
  *
  * The CLI prints one JSON object per line: a request {"i","start","end","latency","ok",...}, the
- * final {"summary":{...}}, or {"fatal":{"message","usage"}}. Everything else (stderr, the
+ * final {"summary":{...}}, {"progress":{"done","errors","of"}} during the load, or
+ * {"fatal":{"message","usage"}}. Everything else (stderr, the
  * handler's console.log, terminal noise) becomes a `line` event, never a crash. Chunks may end
  * in the middle of a line (a WebContainer's terminal splits wherever it likes) and a terminal ends
  * lines with \r\n; the last line may have no newline at all.
@@ -34,6 +35,10 @@ export function parseLine(raw: string, runner: RunnerKind): RunEvent | null {
       if (isObject(value.summary)) return { ...(value.summary as object), type: 'summary', runner } as RunEvent;
       if (isObject(value.fatal) && typeof value.fatal.message === 'string') {
         return { type: 'error', message: value.fatal.message, usage: value.fatal.usage === true, runner };
+      }
+      if (isObject(value.progress) && typeof value.progress.done === 'number') {
+        const { done, errors, of } = value.progress;
+        return { type: 'progress', done, errors: typeof errors === 'number' ? errors : 0, of: typeof of === 'number' ? of : null, runner };
       }
       if (typeof value.i === 'number' && typeof value.ok === 'boolean') return { ...value, type: 'request', runner } as RunEvent;
     }

@@ -66,12 +66,24 @@ export type RunEvent =
   | ({ type: 'line'; text: string } & Labelled)
   | ({ type: 'request' } & RequestRecord & Labelled)
   | ({ type: 'summary' } & RunSummary & Labelled)
+  /** How far the load is (the CLI prints one per tenth of the requests; the records come after the load). */
+  | ({ type: 'progress'; done: number; errors: number; of: number | null } & Labelled)
   /**
    * The run failed or was stopped: a `{"fatal":...}` line of the CLI (`usage` true for a bad
    * option), a runtime that could not start, a wall-time budget exceeded (`timedOut`), or the
    * caller's signal (`aborted`).
    */
-  | ({ type: 'error'; message: string; usage?: boolean; timedOut?: boolean; aborted?: boolean } & Labelled)
+  | ({
+      type: 'error';
+      message: string;
+      usage?: boolean;
+      timedOut?: boolean;
+      aborted?: boolean;
+      /** The runtime cannot run this variant faithfully (e.g. shared memory not enforced): not a handler failure. */
+      unsupported?: boolean;
+      /** What the runtime did about it (e.g. a WebContainer restarted after a process ignored kill). */
+      note?: string;
+    } & Labelled)
   | ({ type: 'exit'; code: number } & Labelled);
 
 export interface Runner {

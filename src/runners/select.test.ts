@@ -1,8 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ExerciseWorkerRunner } from './exerciseWorker';
 import type { Runner, RunnerKind } from './runner';
-import { RunnerUnavailableError, checkAvailability, parsePreference, selectRunner } from './select';
-import { NOT_ISOLATED_MESSAGE, WebContainerRunner, resetWebContainerForTests, type ContainerLike } from './webcontainer';
+import { APPLE_MOBILE_MESSAGE, RunnerUnavailableError, checkAvailability, isAppleMobile, parsePreference, selectRunner } from './select';
+import {
+  NOT_ISOLATED_MESSAGE,
+  OFFLINE_MESSAGE,
+  UnreachableError,
+  WebContainerRunner,
+  bootTimeoutMessage,
+  resetWebContainerForTests,
+  type ContainerLike,
+} from './webcontainer';
 
 function fake(kind: RunnerKind, ready: () => Promise<void>): Runner & { readyCalls: number } {
   const r = {
@@ -36,13 +44,54 @@ describe('selectRunner', () => {
 
   it('auto: a WebContainer boot timeout falls back to the Worker, with the reason', async () => {
     vi.useFakeTimers();
-    const webcontainer = new WebContainerRunner({ files: {}, boot: () => new Promise<ContainerLike>(() => {}), isIsolated: () => true });
+    const webcontainer = new WebContainerRunner({ files: {}, boot: () => new Promise<ContainerLike>(() => {}), reach: ok, isIsolated: () => true });
     const worker = new ExerciseWorkerRunner({ createWorker: () => ({}) as never });
     const selection = selectRunner({ webcontainer, worker });
-    await vi.advanceTimersByTimeAsync(15_000);
+    await vi.advanceTimersByTimeAsync(29_999);
+    let settled = false;
+    void selection.then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
     const s = await selection;
     expect(s.runner).toBe(worker);
-    expect(s.fellBackBecause).toBe('The WebContainer did not start within 15 s (it needs the network to load its runtime).');
+    expect(s.fellBackBecause).toBe(bootTimeoutMessage(30_000));
+    expect(s.fellBackBecause).toContain('did not start within 30 s');
+  });
+
+  it('auto: offline (the runtime host unreachable) falls back at once, not after the boot timeout', async () => {
+    vi.useFakeTimers();
+    const webcontainer = new WebContainerRunner({
+      files: {},
+      boot: () => new Promise<ContainerLike>(() => {}),
+      reach: () => Promise.reject(new UnreachableError()),
+      isIsolated: () => true,
+    });
+    const worker = fake('worker', ok);
+    const s = await selectRunner({ webcontainer, worker });
+    expect(s).toEqual({ runner: worker, fellBackBecause: OFFLINE_MESSAGE });
+    expect(OFFLINE_MESSAGE).toMatch(/offline/);
+  });
+
+  it('auto on iOS/iPadOS: the Worker, without booting the WebContainer, with the reason', async () => {
+    const webcontainer = fake('webcontainer', ok);
+    const worker = fake('worker', ok);
+    const s = await selectRunner({ webcontainer, worker }, 'auto', { autoSkipsWebContainer: APPLE_MOBILE_MESSAGE });
+    expect(s).toEqual({ runner: worker, fellBackBecause: APPLE_MOBILE_MESSAGE });
+    expect(webcontainer.readyCalls).toBe(0);
+    // picking it explicitly still boots it
+    expect((await selectRunner({ webcontainer, worker }, 'webcontainer', { autoSkipsWebContainer: APPLE_MOBILE_MESSAGE })).runner).toBe(webcontainer);
+  });
+
+  it('recognises iPhone, iPad and iPadOS (a "Macintosh" with a touch screen), not a Mac or Android', () => {
+    const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
+    const ipados = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15';
+    const android = 'Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36';
+    expect(isAppleMobile({ userAgent: iphone, maxTouchPoints: 5 })).toBe(true);
+    expect(isAppleMobile({ userAgent: ipados, maxTouchPoints: 5 })).toBe(true);
+    expect(isAppleMobile({ userAgent: ipados, maxTouchPoints: 0 })).toBe(false);
+    expect(isAppleMobile({ userAgent: android, maxTouchPoints: 5 })).toBe(false);
+    expect(isAppleMobile(undefined)).toBe(false);
   });
 
   it('auto: a page without cross-origin isolation falls back to the Worker at once, with the reason', async () => {

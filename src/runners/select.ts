@@ -46,7 +46,26 @@ export function parsePreference(value: unknown): RuntimePreference {
   return PREFERENCES.includes(value as RuntimePreference) ? (value as RuntimePreference) : 'auto';
 }
 
-export async function selectRunner(runners: RunnerPair, preference: RuntimePreference = 'auto'): Promise<Selection> {
+export const APPLE_MOBILE_MESSAGE =
+  'On iPhone and iPad the WebContainer starts only when you pick it (it needs much memory there, and a failed start can reload the page).';
+
+/**
+ * iOS or iPadOS (iPadOS reports itself as a Mac, but a Mac has no touch screen): there 'auto'
+ * does not boot the WebContainer on the first Run; the learner picks it explicitly.
+ */
+export function isAppleMobile(nav: { userAgent?: string; platform?: string; maxTouchPoints?: number } | undefined): boolean {
+  if (!nav) return false;
+  const ua = nav.userAgent ?? '';
+  if (/\b(iPhone|iPad|iPod)\b/.test(ua)) return true;
+  return /\bMacintosh\b/.test(ua) && (nav.maxTouchPoints ?? 0) > 1;
+}
+
+export interface SelectOptions {
+  /** 'auto' uses the Worker without booting the WebContainer (iOS and iPadOS), with this reason. */
+  autoSkipsWebContainer?: string;
+}
+
+export async function selectRunner(runners: RunnerPair, preference: RuntimePreference = 'auto', options: SelectOptions = {}): Promise<Selection> {
   const tryReady = async (kind: RunnerKind): Promise<string | null> => {
     try {
       await runners[kind].ready();
@@ -62,7 +81,7 @@ export async function selectRunner(runners: RunnerPair, preference: RuntimePrefe
     return { runner: runners[preference] };
   }
 
-  const wcReason = await tryReady('webcontainer');
+  const wcReason = options.autoSkipsWebContainer ?? (await tryReady('webcontainer'));
   if (wcReason === null) return { runner: runners.webcontainer };
   const workerReason = await tryReady('worker');
   if (workerReason !== null) {

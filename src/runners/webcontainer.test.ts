@@ -1,8 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunEvent, RunJob } from './runner';
 import {
+  BOOT_TIMEOUT_MS,
+  KILL_NOTE,
   NOT_ISOLATED_MESSAGE,
+  OFFLINE_MESSAGE,
+  SHARED_MEMORY_CHECK,
+  UnreachableError,
   WebContainerRunner,
+  isBooted,
+  parseSharedMemoryCheck,
+  stepTimeoutMessage,
+  unsupportedBecause,
+  type WebContainerRunnerOptions,
   bootOnce,
   buildFileTree,
   installWebContainerTeardown,
@@ -30,11 +40,19 @@ class FakeProcess implements ContainerProcess {
     this.controller.close();
     this.settle(code);
   }
+  /** A busy process in a WebContainer may ignore kill (a known limitation). */
+  ignoresKill = false;
   kill() {
     this.killed++;
-    this.settle(137);
+    if (!this.ignoresKill) this.settle(137);
+  }
+  /** Exits without closing its output stream. */
+  exitOnly(code: number) {
+    this.settle(code);
   }
 }
+
+const SHM_OK = '{"shm":{"wait":true,"workers":true,"shared":true,"problems":[]}}\n';
 
 class FakeContainer implements ContainerLike {
   mounts: unknown[] = [];
@@ -42,20 +60,49 @@ class FakeContainer implements ContainerLike {
   spawned: [string, string[]][] = [];
   processes: FakeProcess[] = [];
   tornDown = 0;
-  fs = { writeFile: async (path: string, data: string) => void this.written.push([path, data]) };
+  removed: string[] = [];
+  /** What the shared-memory check prints in this container. */
+  shm = SHM_OK;
+  shmChecks = 0;
+  errorListeners: ((e: { message: string }) => void)[] = [];
+  fs = {
+    writeFile: async (path: string, data: string) => void this.written.push([path, data]),
+    rm: async (path: string) => void this.removed.push(path),
+  };
+  mountImpl: (tree: unknown) => Promise<void> = async () => {};
   async mount(tree: unknown) {
     this.mounts.push(tree);
+    return this.mountImpl(tree);
   }
   async spawn(command: string, args: string[]) {
-    this.spawned.push([command, args]);
     const p = new FakeProcess();
+    if (args[0] === 'shm-check.mjs') {
+      this.shmChecks++;
+      queueMicrotask(() => (p.write(this.shm), p.end(0)));
+      return p;
+    }
+    this.spawned.push([command, args]);
     this.processes.push(p);
     return p;
   }
   teardown() {
     this.tornDown++;
   }
+  on(_event: 'error', listener: (e: { message: string }) => void) {
+    this.errorListeners.push(listener);
+    return () => {};
+  }
 }
+
+/** A runner on a fake container, with the host reachable. */
+const make = (container: ContainerLike | (() => Promise<ContainerLike>), extra: Partial<WebContainerRunnerOptions> = {}) =>
+  new WebContainerRunner({
+    files,
+    boot: typeof container === 'function' ? container : async () => container,
+    reach: async () => {},
+    isIsolated: () => true,
+    ...extra,
+  });
 
 const files = {
   '/content/exercises/run.js': 'run',
@@ -106,17 +153,20 @@ describe('ready()', () => {
 
   it('rejects after its own timeout when the boot never settles (offline), saying so', async () => {
     vi.useFakeTimers();
-    const runner = new WebContainerRunner({ files, boot: () => new Promise(() => {}), isIsolated: () => true });
+    const runner = make(() => new Promise(() => {}));
     const ready = runner.ready();
-    const check = expect(ready).rejects.toThrow('The WebContainer did not start within 15 s (it needs the network to load its runtime).');
-    await vi.advanceTimersByTimeAsync(14_999);
+    const check = expect(ready).rejects.toThrow(/^The WebContainer did not start within 30 s: StackBlitz answered, but its runtime did not start\. Cookie or storage blockers/);
+    expect(BOOT_TIMEOUT_MS).toBe(30_000);
+    await vi.advanceTimersByTimeAsync(29_999);
     await vi.advanceTimersByTimeAsync(1);
     await check;
+    // the boot is still under way: a later run may use it
+    expect(runner.pendingBoot()).not.toBeNull();
   });
 
   it('takes a configurable timeout', async () => {
     vi.useFakeTimers();
-    const runner = new WebContainerRunner({ files, boot: () => new Promise(() => {}), isIsolated: () => true, bootTimeoutMs: 2500 });
+    const runner = make(() => new Promise(() => {}), { bootTimeoutMs: 2500 });
     const check = expect(runner.ready()).rejects.toThrow('within 2.5 s');
     await vi.advanceTimersByTimeAsync(2500);
     await check;
@@ -125,8 +175,8 @@ describe('ready()', () => {
   it('boots once per page, however many runners and calls', async () => {
     const container = new FakeContainer();
     const boot = vi.fn(async () => container);
-    const a = new WebContainerRunner({ files, boot, isIsolated: () => true });
-    const b = new WebContainerRunner({ files, boot, isIsolated: () => true });
+    const a = new WebContainerRunner({ files, boot, reach: async () => {}, isIsolated: () => true });
+    const b = new WebContainerRunner({ files, boot, reach: async () => {}, isIsolated: () => true });
     await Promise.all([a.ready(), b.ready(), a.ready()]);
     await b.ready();
     expect(boot).toHaveBeenCalledTimes(1);
@@ -135,7 +185,7 @@ describe('ready()', () => {
 
   it('forgets a boot that failed, so a later call can try again', async () => {
     const boot = vi.fn().mockRejectedValueOnce(new Error('network error')).mockResolvedValueOnce(new FakeContainer());
-    const runner = new WebContainerRunner({ files, boot, isIsolated: () => true });
+    const runner = new WebContainerRunner({ files, boot, reach: async () => {}, isIsolated: () => true });
     await expect(runner.ready()).rejects.toThrow('The WebContainer could not start: network error');
     await expect(runner.ready()).resolves.toBeUndefined();
     expect(boot).toHaveBeenCalledTimes(2);
@@ -146,7 +196,7 @@ describe('ready()', () => {
     const boot = vi.fn().mockResolvedValueOnce(first).mockResolvedValueOnce(new FakeContainer());
     const target = new EventTarget();
     const uninstall = installWebContainerTeardown(target as unknown as Window);
-    const runner = new WebContainerRunner({ files, boot, isIsolated: () => true });
+    const runner = new WebContainerRunner({ files, boot, reach: async () => {}, isIsolated: () => true });
     await runner.ready();
     target.dispatchEvent(new Event('pagehide'));
     expect(first.tornDown).toBe(1);
@@ -160,7 +210,7 @@ describe('ready()', () => {
 describe('run()', () => {
   it('mounts once, writes the handler, spawns node run.js with the args, streams typed events and the exit code', async () => {
     const container = new FakeContainer();
-    const runner = new WebContainerRunner({ files, boot: async () => container, isIsolated: () => true });
+    const runner = make(container);
     const events: RunEvent[] = [];
     const done = (async () => {
       for await (const e of runner.run(job, new AbortController().signal)) events.push(e);
@@ -169,9 +219,9 @@ describe('run()', () => {
     const proc = container.processes[0];
     expect(container.spawned[0]).toEqual([
       'node',
-      ['run.js', '--exercise', 'io-db', '--variant', 'async', '--handler', './io-db/handler.learner.js', '--clients', '10', '--io-ms', '5'],
+      ['run.js', '--exercise', 'io-db', '--variant', 'async', '--handler', './io-db/handler.learner.1.js', '--clients', '10', '--io-ms', '5'],
     ]);
-    expect(container.written).toEqual([['io-db/handler.learner.js', 'export async function handle() {}']]);
+    expect(container.written).toEqual([['io-db/handler.learner.1.js', 'export async function handle() {}']]);
     proc.write('{"i":0,"start":0,"end":5,"lat');
     proc.write('ency":5,"ok":true}\r\nhandler log\r\n{"summary":{"exercise":"io-db","variant":"async","runtime":"node v18"}}');
     proc.end(0);
@@ -192,7 +242,7 @@ describe('run()', () => {
 
   it('kills the process when the signal aborts, and ends with an aborted error', async () => {
     const container = new FakeContainer();
-    const runner = new WebContainerRunner({ files, boot: async () => container, isIsolated: () => true });
+    const runner = make(container);
     const controller = new AbortController();
     const events: RunEvent[] = [];
     const done = (async () => {
@@ -210,7 +260,7 @@ describe('run()', () => {
 
   it('kills the process when the consumer stops iterating early', async () => {
     const container = new FakeContainer();
-    const runner = new WebContainerRunner({ files, boot: async () => container, isIsolated: () => true });
+    const runner = make(container);
     const done = (async () => {
       for await (const e of runner.run(job, new AbortController().signal)) if (e.type === 'request') break;
     })();
@@ -224,11 +274,200 @@ describe('run()', () => {
     const container = new FakeContainer();
     const aborted = new AbortController();
     aborted.abort();
-    const ok = new WebContainerRunner({ files, boot: async () => container, isIsolated: () => true });
+    const ok = make(container);
     expect(await collect(ok.run(job, aborted.signal))).toEqual([{ type: 'error', message: 'The run was stopped.', aborted: true, runner: 'webcontainer' }]);
     expect(container.spawned).toHaveLength(0);
 
     const isolatedNot = new WebContainerRunner({ files, boot: async () => container, isIsolated: () => false });
     expect(await collect(isolatedNot.run(job, new AbortController().signal))).toEqual([{ type: 'error', message: NOT_ISOLATED_MESSAGE, runner: 'webcontainer' }]);
+  });
+});
+
+describe('when things go wrong', () => {
+  it('offline: ready() rejects at once with the offline reason; the boot keeps going for later', async () => {
+    vi.useFakeTimers();
+    let finish!: (c: ContainerLike) => void;
+    const runner = make(() => new Promise((r) => (finish = r)), { reach: () => Promise.reject(new UnreachableError()) });
+    await expect(runner.ready()).rejects.toThrow(OFFLINE_MESSAGE);
+    expect(runner.pendingBoot()).not.toBeNull();
+    finish(new FakeContainer());
+    await runner.pendingBoot();
+    expect(isBooted()).toBe(true);
+    await expect(runner.ready()).resolves.toBeUndefined(); // booted: no probe, no wait
+  });
+
+  it('Stop ends a process that ignores kill: after the grace the container is torn down, the run says so, the next run boots a fresh one', async () => {
+    const first = new FakeContainer();
+    const second = new FakeContainer();
+    const boot = vi.fn().mockResolvedValueOnce(first).mockResolvedValueOnce(second);
+    const runner = make(boot, { killGraceMs: 20 });
+    const controller = new AbortController();
+    const events = collect(runner.run(job, controller.signal));
+    await flush();
+    first.processes[0].ignoresKill = true;
+    controller.abort();
+    const out = await events;
+    expect(first.processes[0].killed).toBe(1);
+    expect(first.tornDown).toBe(1);
+    expect(out).toEqual([{ type: 'error', message: 'The run was stopped.', aborted: true, runner: 'webcontainer', note: KILL_NOTE }]);
+    const next = collect(runner.run(job, new AbortController().signal));
+    await flush();
+    second.processes[0].end(0);
+    expect((await next).at(-1)).toMatchObject({ type: 'exit', code: 0 });
+    expect(boot).toHaveBeenCalledTimes(2);
+  });
+
+  it('a process that obeys kill leaves the container alone', async () => {
+    const container = new FakeContainer();
+    const runner = make(container, { killGraceMs: 20 });
+    const controller = new AbortController();
+    const events = collect(runner.run(job, controller.signal));
+    await flush();
+    controller.abort();
+    expect(await events).toEqual([{ type: 'error', message: 'The run was stopped.', aborted: true, runner: 'webcontainer' }]);
+    expect(container.tornDown).toBe(0);
+  });
+
+  it('every step honours the signal: a mount that hangs is abandoned on Stop, nothing is spawned', async () => {
+    const container = new FakeContainer();
+    container.mountImpl = () => new Promise(() => {});
+    const runner = make(container);
+    const controller = new AbortController();
+    const events = collect(runner.run(job, controller.signal));
+    await flush();
+    controller.abort();
+    expect(await events).toEqual([{ type: 'error', message: 'The run was stopped.', aborted: true, runner: 'webcontainer' }]);
+    expect(container.spawned).toHaveLength(0);
+  });
+
+  it('a dead container never hangs the lab: a step past its timeout tears it down and says so', async () => {
+    const container = new FakeContainer();
+    container.mountImpl = () => new Promise(() => {});
+    const runner = make(container, { stepTimeoutMs: 30 });
+    const out = await collect(runner.run(job, new AbortController().signal));
+    expect(out).toEqual([{ type: 'error', message: stepTimeoutMessage('mounting the exercises'), runner: 'webcontainer' }]);
+    expect(container.tornDown).toBe(1);
+    expect(isBooted()).toBe(false);
+  });
+
+  it('a run ends on the process exit even when its output stream never closes, keeping what it printed last', async () => {
+    const container = new FakeContainer();
+    const runner = make(container, { drainMs: 20 });
+    const events = collect(runner.run(job, new AbortController().signal));
+    await flush();
+    const proc = container.processes[0];
+    proc.exitOnly(0);
+    proc.write('{"summary":{"exercise":"io-db","variant":"async","runtime":"node v20"}}\n'); // arrives just after exit
+    const out = await events;
+    expect(out.map((e) => e.type)).toEqual(['summary', 'exit']);
+  });
+
+  it('two runs on a page: one at a time, each with its own handler file, removed afterwards', async () => {
+    const container = new FakeContainer();
+    const runner = make(container);
+    const a = collect(runner.run({ ...job, handlerSource: 'A' }, new AbortController().signal));
+    const b = collect(runner.run({ ...job, handlerSource: 'B' }, new AbortController().signal));
+    await flush();
+    expect(container.processes).toHaveLength(1); // b waits for a
+    container.processes[0].end(0);
+    await a;
+    await flush();
+    expect(container.processes).toHaveLength(2);
+    container.processes[1].end(0);
+    await b;
+    expect(container.written).toEqual([
+      ['io-db/handler.learner.1.js', 'A'],
+      ['io-db/handler.learner.2.js', 'B'],
+    ]);
+    expect(container.spawned.map(([, args]) => args[args.indexOf('--handler') + 1])).toEqual(['./io-db/handler.learner.1.js', './io-db/handler.learner.2.js']);
+    await flush();
+    expect(container.removed).toEqual(['io-db/handler.learner.1.js', 'io-db/handler.learner.2.js']);
+  });
+
+  it('a run stopped while it waits its turn never starts', async () => {
+    const container = new FakeContainer();
+    const runner = make(container);
+    const a = collect(runner.run(job, new AbortController().signal));
+    const stopB = new AbortController();
+    const b = collect(runner.run(job, stopB.signal));
+    await flush();
+    stopB.abort();
+    expect(await b).toEqual([{ type: 'error', message: 'The run was stopped.', aborted: true, runner: 'webcontainer' }]);
+    container.processes[0].end(0);
+    await a;
+    const c = collect(runner.run(job, new AbortController().signal));
+    await flush();
+    container.processes[1].end(0);
+    expect((await c).at(-1)).toMatchObject({ type: 'exit' });
+    expect(container.processes).toHaveLength(2);
+  });
+
+  it('checks shared memory once per container before a variant that needs it; async needs none', async () => {
+    const container = new FakeContainer();
+    const runner = make(container);
+    const run = (variant: RunJob['variant']) => {
+      const p = collect(runner.run({ ...job, variant }, new AbortController().signal));
+      return flush().then(() => (container.processes.at(-1)!.end(0), p));
+    };
+    await run('async');
+    expect(container.shmChecks).toBe(0);
+    await run('parallel');
+    await run('sync');
+    expect(container.shmChecks).toBe(1);
+    expect(container.written.some(([path, data]) => path === 'shm-check.mjs' && data === SHARED_MEMORY_CHECK)).toBe(true);
+  });
+
+  it('when shared memory does not behave, the variants that need it are refused with the reason; async still runs', async () => {
+    const container = new FakeContainer();
+    container.shm = '{"shm":{"wait":true,"workers":true,"shared":false,"problems":["a worker thread made 10000 atomic increments and 9412 were seen"]}}\n';
+    const runner = make(container);
+    const out = await collect(runner.run({ ...job, variant: 'parallel' }, new AbortController().signal));
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ type: 'error', unsupported: true });
+    expect((out[0] as { message: string }).message).toMatch(/^The parallel variant is disabled in this WebContainer: shared memory does not behave here \(a worker thread made 10000 atomic increments and 9412 were seen\)/);
+    expect(container.spawned).toHaveLength(0);
+    // sync only needs a blocking Atomics.wait, which works here
+    const sync = collect(runner.run({ ...job, variant: 'sync' }, new AbortController().signal));
+    await flush();
+    container.processes[0].end(0);
+    expect((await sync).at(-1)).toMatchObject({ type: 'exit' });
+  });
+
+  it('reads the check: anything unreadable is a failure, with what it printed', () => {
+    expect(parseSharedMemoryCheck('noise\n' + SHM_OK)).toEqual({ wait: true, workers: true, shared: true, problems: [] });
+    const bad = parseSharedMemoryCheck('TypeError: SharedArrayBuffer is not defined');
+    expect(bad).toMatchObject({ wait: false, workers: false, shared: false });
+    expect(unsupportedBecause('sync', bad)).toContain('SharedArrayBuffer is not defined');
+    expect(unsupportedBecause('async', bad)).toBeNull();
+    expect(unsupportedBecause('sync', { wait: true, workers: false, shared: false, problems: [] })).toBeNull();
+  });
+
+  it("the container's own error event: the next run tears it down, says why, and the one after boots afresh", async () => {
+    const first = new FakeContainer();
+    const second = new FakeContainer();
+    const boot = vi.fn().mockResolvedValueOnce(first).mockResolvedValueOnce(second);
+    const runner = make(boot);
+    await runner.ready();
+    first.errorListeners.forEach((l) => l({ message: 'storage was cleared' }));
+    const out = await collect(runner.run(job, new AbortController().signal));
+    expect(out[0]).toMatchObject({ type: 'error', message: expect.stringMatching(/^The WebContainer reported an error \(storage was cleared\)/) });
+    expect(first.tornDown).toBe(1);
+    const next = collect(runner.run(job, new AbortController().signal));
+    await flush();
+    second.processes[0].end(0);
+    expect((await next).at(-1)).toMatchObject({ type: 'exit', code: 0 });
+  });
+});
+
+describe('the shared-memory check script, in real Node', () => {
+  it('reports that Node 24 enforces Atomics.wait, runs worker threads and sees every atomic increment', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'shm-'));
+    writeFileSync(join(dir, 'shm-check.mjs'), SHARED_MEMORY_CHECK);
+    const out = execFileSync(process.execPath, ['shm-check.mjs'], { cwd: dir, encoding: 'utf8' });
+    expect(parseSharedMemoryCheck(out)).toEqual({ wait: true, workers: true, shared: true, problems: [] });
   });
 });

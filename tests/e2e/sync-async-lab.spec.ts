@@ -49,7 +49,7 @@ test.beforeEach(async ({ page }) => {
   await cutStackBlitz(page);
 });
 
-test('the lesson falls back to the browser Worker when the WebContainer cannot start, and says why', async ({ page }) => {
+test('offline, the lesson falls back to the browser Worker at once, says why, and its other labs never wait for the WebContainer', async ({ page }) => {
   test.setTimeout(60_000);
   const errors = watchErrors(page);
   const lab = await openLab(page, LESSON, 'io');
@@ -58,12 +58,10 @@ test('the lesson falls back to the browser Worker when the WebContainer cannot s
   await setNumber(lab, 'requests', '30');
   const started = Date.now();
   await lab.getByTestId('sa-run').click();
-  await expect(status).toHaveAttribute('data-phase', 'starting');
-  await expect(status).toContainText('Starting the WebContainer');
-  // our own boot timeout is 15 s: within it (plus slack) the Worker takes over, with the reason
-  await expect(status).toHaveAttribute('data-phase', 'ready', { timeout: 20_000 });
-  expect(Date.now() - started).toBeLessThan(19_000);
-  await expect(status).toContainText(/Runs in the browser Worker\. The WebContainer (did not start within 15 s|could not start)/);
+  // StackBlitz cannot be reached: no 30 s wait, the Worker takes over at once, with the reason
+  await expect(status).toHaveAttribute('data-phase', 'ready', { timeout: 5_000 });
+  expect(Date.now() - started).toBeLessThan(5_000);
+  await expect(status).toContainText('Runs in the browser Worker. The WebContainer cannot start offline');
   await expect(lab.getByTestId('sa-run')).toBeEnabled({ timeout: 30_000 });
   for (const v of ['sync', 'async']) {
     const row = lab.getByTestId(`sa-row-${v}`);
@@ -74,22 +72,49 @@ test('the lesson falls back to the browser Worker when the WebContainer cannot s
   const again = Date.now();
   await runAndWait(lab);
   expect(Date.now() - again).toBeLessThan(12_000);
-  // the failed iframe navigation to StackBlitz is the only noise allowed
+  // another lab on the page: already on the Worker, it says so before any Run
+  const cpu = page.locator('#cpu');
+  await cpu.scrollIntoViewIfNeeded();
+  await waitForHydration(page, '#cpu');
+  await expect(cpu.getByTestId('sa-runtime-status')).toContainText('Runs in the browser Worker. The WebContainer cannot start offline');
+  // the failed requests to StackBlitz are the only noise allowed
   expect(errors.filter((e) => !/stackblitz|ERR_INTERNET_DISCONNECTED|Failed to load resource/i.test(e))).toEqual([]);
 });
 
-test('while the WebContainer is starting, picking the browser Worker runs there at once', async ({ page }) => {
+test('while the WebContainer is starting, the lab counts down, and picking the browser Worker runs there at once', async ({ page }) => {
+  // StackBlitz answers nothing at all (a stalled network): the boot waits for its timeout
+  await page.unroute(STACKBLITZ);
+  await page.route(STACKBLITZ, () => {});
   const lab = await openLab(page, LAB_PAGE, 'lab');
   for (const v of ['sync', 'sync-batch', 'parallel']) await lab.getByTestId(`sa-variant-${v}`).uncheck();
   await setNumber(lab, 'requests', '20');
   await lab.getByTestId('sa-run').click();
   const status = lab.getByTestId('sa-runtime-status');
   await expect(status).toHaveAttribute('data-phase', 'starting');
+  await expect(status).toContainText(/Starting the WebContainer .*… (30|29|28) s left before the browser Worker takes over/);
+  await expect(status).toContainText(/… (2[0-8]) s left/, { timeout: 5_000 });
   const picked = Date.now();
   await lab.getByTestId('sa-runtime-worker').check();
   await expect(lab.getByTestId('sa-row-async')).toHaveAttribute('data-runner', 'worker', { timeout: 10_000 });
-  expect(Date.now() - picked).toBeLessThan(10_000); // not the 15 s boot timeout
+  expect(Date.now() - picked).toBeLessThan(10_000); // not the 30 s boot timeout
   await expect(status).toHaveText('Runs in the browser Worker.');
+});
+
+test('back from the back/forward cache (its container torn down on pagehide), the next run chooses its runtime again and still runs', async ({ page }) => {
+  const lab = await openLab(page, LAB_PAGE, 'lab');
+  for (const v of ['sync', 'sync-batch', 'parallel']) await lab.getByTestId(`sa-variant-${v}`).uncheck();
+  await setNumber(lab, 'requests', '20');
+  await runAndWait(lab);
+  const status = lab.getByTestId('sa-runtime-status');
+  await expect(status).toContainText('Runs in the browser Worker.');
+  await page.evaluate(() => {
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+  });
+  await expect(status).toHaveAttribute('data-phase', 'idle');
+  await runAndWait(lab);
+  await expect(lab.getByTestId('sa-row-async')).toHaveAttribute('data-status', 'ok');
+  await expect(status).toContainText('Runs in the browser Worker. The WebContainer cannot start offline');
 });
 
 test('lesson 4 shows code in its prerequisites as code, not as backticks', async ({ page }) => {
@@ -255,19 +280,28 @@ test('keyboard only: reach the settings, pick the runtime, run with Ctrl+Enter f
   await expect(lab.getByTestId('sa-row-async')).toHaveAttribute('data-status', 'ok');
 });
 
-test('real WebContainer: runs the exercise in Node (needs internet; WEBCONTAINER_E2E=1)', async ({ page }) => {
+test('real WebContainer: runs every variant in Node, or says why a variant is disabled there (needs internet; WEBCONTAINER_E2E=1)', async ({ page }) => {
   test.skip(!process.env.WEBCONTAINER_E2E, 'Set WEBCONTAINER_E2E=1 on a machine with internet: the WebContainer runtime loads from StackBlitz.');
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   await page.unroute(STACKBLITZ);
   const lab = await openLab(page, LAB_PAGE, 'lab');
   await lab.getByTestId('sa-runtime-webcontainer').check();
   await expect(lab.getByTestId('sa-runtime-status')).toHaveText('Runs in the WebContainer (Node).', { timeout: 60_000 });
-  for (const v of ['sync-batch', 'parallel']) await lab.getByTestId(`sa-variant-${v}`).uncheck();
   await setNumber(lab, 'requests', '40');
-  await runAndWait(lab, 60_000);
-  for (const v of ['sync', 'async']) {
+  await runAndWait(lab, 180_000);
+  for (const v of ['sync', 'async', 'sync-batch', 'parallel']) {
     const row = lab.getByTestId(`sa-row-${v}`);
     await expect(row).toHaveAttribute('data-runner', 'webcontainer');
+    // a variant whose shared memory is not enforced there is refused, never measured
+    const text = (await row.textContent()) ?? '';
+    if (/disabled in this WebContainer/.test(text)) continue;
+    await expect(row).toHaveAttribute('data-status', 'ok');
     await expect(row).toContainText(/node v\d+/);
   }
+  // Stop ends a handler stuck in a loop (the process may ignore kill: then the container restarts)
+  await replaceCode(page, lab, ['export async function handle() {', 'for (;;) {}', '}']);
+  await lab.getByTestId('sa-run').click();
+  await page.waitForTimeout(3_000);
+  await lab.getByTestId('sa-stop').click();
+  await expect(lab.getByTestId('sa-run')).toBeEnabled({ timeout: 10_000 });
 });

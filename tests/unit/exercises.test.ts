@@ -128,6 +128,21 @@ describe('node run.js', () => {
     });
   }, 60_000);
 
+  it('prints nothing per request inside the timed window: ten progress lines during the load, then every record, then the summary', async () => {
+    const run = await runOk(flags({ exercise: 'io-db', variant: 'async', requests: 45, clients: 5, 'io-ms': 2 }));
+    const kinds = run.lines.map((l) => (l && typeof l === 'object' ? ('progress' in l ? 'progress' : 'summary' in l ? 'summary' : 'i' in l ? 'record' : 'other') : 'other'));
+    const firstRecord = kinds.indexOf('record');
+    expect(kinds.lastIndexOf('progress')).toBeLessThan(firstRecord);
+    expect(kinds.slice(firstRecord)).toEqual([...Array(45).fill('record'), 'summary']);
+    const progress = run.lines.filter((l): l is { progress: { done: number; errors: number; of: number } } => kinds[run.lines.indexOf(l)] === 'progress');
+    // one line per tenth (45 requests: every 5) and one at the end
+    expect(progress.map((p) => p.progress.done)).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45]);
+    expect(progress.every((p) => p.progress.of === 45 && p.progress.errors === 0)).toBe(true);
+    // --quiet: the summary only
+    const quiet = await runOk(flags({ exercise: 'io-db', variant: 'async', requests: 10, quiet: true }));
+    expect(quiet.lines).toHaveLength(1);
+  });
+
   let syncIo: Summary;
   it('I/O-bound, 20 ms per call, 50 clients: async throughput is at least 10x sync', async () => {
     const base = { exercise: 'io-db', clients: 50, 'io-ms': 20, quiet: true };

@@ -158,15 +158,22 @@ describe('sync/async lab model: settings', () => {
     expect(await checkSettings(initial)).toBeNull();
   });
 
-  it('the status line follows the runtime this lab picked, and counts the seconds a WebContainer starts', () => {
-    expect(runtimeLine({ phase: 'idle' }, 'auto', 0).text).toMatch(/^The first Run starts the WebContainer .*within 15 s, the browser Worker runs instead\.$/);
+  it('the status line follows the runtime this lab picked, and counts down the seconds a WebContainer has left to start', () => {
+    expect(runtimeLine({ phase: 'idle' }, 'auto', 0).text).toMatch(/^The first Run starts the WebContainer .*within 30 s, the browser Worker runs instead\.$/);
     const starting = { phase: 'starting' as const, preference: 'auto' as const, since: 1_000 };
-    expect(runtimeLine(starting, 'auto', 5_600)).toEqual({ phase: 'starting', text: 'Starting the WebContainer (real Node in your browser)… 4 s of at most 15 s, then the browser Worker takes over (or pick it now).' });
+    expect(runtimeLine(starting, 'auto', 5_600)).toEqual({ phase: 'starting', text: 'Starting the WebContainer (real Node in your browser)… 26 s left before the browser Worker takes over (or pick it now).' });
+    expect(runtimeLine(starting, 'auto', 31_000).text).toContain('… 0 s left');
+    expect(runtimeLine({ ...starting, preference: 'webcontainer' }, 'webcontainer', 1_000).text).toContain('30 s left before it gives up');
     // another lab on the page asked for another runtime: this one says what its Run will do
     expect(runtimeLine(starting, 'worker', 5_600)).toEqual({ phase: 'idle', text: 'Runs in the browser Worker.' });
-    expect(runtimeLine({ phase: 'ready', preference: 'auto', kind: 'worker', fellBackBecause: 'The WebContainer did not start within 15 s.' }, 'auto', 0).text).toBe(
-      'Runs in the browser Worker. The WebContainer did not start within 15 s.',
+    expect(runtimeLine({ phase: 'ready', preference: 'auto', kind: 'worker', fellBackBecause: 'The WebContainer did not start within 30 s.' }, 'auto', 0).text).toBe(
+      'Runs in the browser Worker. The WebContainer did not start within 30 s.',
     );
+    // a boot that completed after the fallback: the lab says it switched
+    expect(runtimeLine({ phase: 'ready', preference: 'auto', kind: 'webcontainer', switched: true }, 'auto', 0).text).toMatch(/^Runs in the WebContainer \(Node\): it finished starting after the browser Worker/);
+    // iOS/iPadOS: auto says at once that it runs on the Worker, and why
+    expect(runtimeLine({ phase: 'idle' }, 'auto', 0, true).text).toMatch(/^Runs in the browser Worker\. On iPhone and iPad the WebContainer starts only when you pick it/);
+    expect(runtimeLine({ phase: 'idle' }, 'webcontainer', 0, true).text).toMatch(/^The first Run starts the WebContainer/);
   });
 });
 

@@ -106,6 +106,35 @@ describe('runVariants', () => {
     expect(outcomes[1]).toMatchObject({ variant: 'async', status: 'ok' });
   });
 
+  it('progress comes from the progress lines during the load; the records after it fill the latencies', async () => {
+    const runner = scripted('worker', async function* (job) {
+      yield { type: 'progress', done: 1, errors: 0, of: 2, runner: 'worker' };
+      yield { type: 'progress', done: 2, errors: 1, of: 2, runner: 'worker' };
+      yield request(0, 3);
+      yield { ...request(1, 4), ok: false };
+      yield summary(job.variant);
+      yield { type: 'exit', code: 0, runner: 'worker' };
+    });
+    const seen: [number, number][] = [];
+    const [o] = await runVariants(runner, { exercise: 'io-db', variants: ['async'], params: { requests: 2 } }, {
+      signal: new AbortController().signal,
+      budgetMs: 5_000,
+      onProgress: (p) => seen.push([p.done, p.errors]),
+    });
+    expect(seen.slice(0, 3)).toEqual([[0, 0], [1, 0], [2, 1]]);
+    expect(o.latencies).toHaveLength(2);
+    expect(o.requestErrors).toBe(1);
+  });
+
+  it("a budget stop keeps what the runtime did about it (a WebContainer restarted after its process ignored kill)", async () => {
+    const runner = scripted('webcontainer', async function* (_job, signal) {
+      await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+      yield { type: 'error', message: 'The run was stopped.', aborted: true, note: 'The WebContainer was shut down.', runner: 'webcontainer' };
+    });
+    const [o] = await runVariants(runner, { exercise: 'io-db', variants: ['sync'] }, { signal: new AbortController().signal, budgetMs: 50 });
+    expect(o).toMatchObject({ status: 'timedOut', message: budgetMessage(50) + ' The WebContainer was shut down.' });
+  });
+
   it('the caller stopping ends the current variant and skips the rest', async () => {
     const runner = scripted('worker', hang);
     const ac = new AbortController();
@@ -197,6 +226,49 @@ describe('RuntimeSession', () => {
     release();
     await slow;
     expect(session.status).toMatchObject({ phase: 'ready', kind: 'worker' });
+  });
+
+  it('a boot that completes after the fallback is used from the next run on, and the status says it switched', async () => {
+    let boot!: () => void;
+    const late = new Promise<void>((r) => (boot = r));
+    const webcontainer = Object.assign(
+      scripted('webcontainer', none, () => Promise.reject(new Error('did not start within 30 s'))),
+      { pendingBoot: () => late },
+    );
+    const worker = scripted('worker', none);
+    const seen: RuntimeStatus[] = [];
+    const session = new RuntimeSession({ webcontainer, worker }, (s) => seen.push(s));
+    expect((await session.acquire('auto')).runner).toBe(worker);
+    boot();
+    await late;
+    await Promise.resolve();
+    expect(seen.at(-1)).toEqual({ phase: 'ready', preference: 'auto', kind: 'webcontainer', switched: true });
+    expect((await session.acquire('auto')).runner).toBe(webcontainer);
+    expect(webcontainer.readyCalls).toBe(1); // not asked again: its boot is done
+  });
+
+  it('reset() (a page back from the back/forward cache) forgets every selection, so the next run chooses again', async () => {
+    let wcUp = true;
+    const webcontainer = scripted('webcontainer', none, () => (wcUp ? Promise.resolve() : Promise.reject(new Error('torn down'))));
+    const worker = scripted('worker', none);
+    const seen: RuntimeStatus[] = [];
+    const session = new RuntimeSession({ webcontainer, worker }, (s) => seen.push(s));
+    expect((await session.acquire('auto')).runner).toBe(webcontainer);
+    wcUp = false;
+    session.reset();
+    expect(seen.at(-1)).toEqual({ phase: 'idle' });
+    const again = await session.acquire('auto');
+    expect(again.runner).toBe(worker);
+    expect(again.fellBackBecause).toBe('torn down');
+  });
+
+  it('on iOS/iPadOS auto runs on the Worker without asking the WebContainer; picking it still boots it', async () => {
+    const webcontainer = scripted('webcontainer', none);
+    const worker = scripted('worker', none);
+    const session = new RuntimeSession({ webcontainer, worker }, () => {}, () => 0, { autoSkipsWebContainer: 'iOS' });
+    expect(await session.acquire('auto')).toEqual({ runner: worker, fellBackBecause: 'iOS' });
+    expect(webcontainer.readyCalls).toBe(0);
+    expect((await session.acquire('webcontainer')).runner).toBe(webcontainer);
   });
 });
 

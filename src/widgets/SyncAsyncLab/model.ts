@@ -11,7 +11,7 @@
  */
 import { param } from '#lib/permalink';
 import { runVariants } from '#runners/compare';
-import { PREFERENCES, type RuntimePreference } from '#runners/select';
+import { APPLE_MOBILE_MESSAGE, PREFERENCES, type RuntimePreference } from '#runners/select';
 import type { RuntimeStatus } from '#runners/session';
 import type { Variant } from '#runners/runner';
 import { BOOT_TIMEOUT_MS } from '#runners/webcontainer';
@@ -148,7 +148,12 @@ const runtimeLabel = (kind: 'worker' | 'webcontainer') => (kind === 'worker' ? '
  * The runtime's status line for a lab that picked `preference`: the page's runtime status when it
  * is about that preference (one runtime serves every lab on the page), otherwise what Run will do.
  */
-export function runtimeLine(status: RuntimeStatus, preference: RuntimePreference, now: number): { phase: RuntimeStatus['phase']; text: string } {
+export function runtimeLine(
+  status: RuntimeStatus,
+  preference: RuntimePreference,
+  now: number,
+  appleMobile = false,
+): { phase: RuntimeStatus['phase']; text: string } {
   const s: RuntimeStatus = status.phase !== 'idle' && status.preference === preference ? status : { phase: 'idle' };
   const limit = BOOT_TIMEOUT_MS / 1000;
   switch (s.phase) {
@@ -158,15 +163,18 @@ export function runtimeLine(status: RuntimeStatus, preference: RuntimePreference
         text:
           preference === 'worker'
             ? 'Runs in the browser Worker.'
-            : `The first Run starts the WebContainer (real Node, loaded from StackBlitz)${preference === 'auto' ? `; if it has not started within ${limit} s, the browser Worker runs instead` : ''}.`,
+            : preference === 'auto' && appleMobile
+              ? `Runs in the browser Worker. ${APPLE_MOBILE_MESSAGE}`
+              : `The first Run starts the WebContainer (real Node, loaded from StackBlitz)${preference === 'auto' ? `; if it has not started within ${limit} s, the browser Worker runs instead` : ''}.`,
       };
     case 'starting': {
       if (s.preference === 'worker') return { phase: s.phase, text: 'Starting the browser Worker…' };
-      const secs = Math.max(0, Math.floor((now - s.since) / 1000));
-      const then = s.preference === 'auto' ? ` of at most ${limit} s, then the browser Worker takes over (or pick it now)` : '';
-      return { phase: s.phase, text: `Starting the WebContainer (real Node in your browser)… ${secs} s${then}.` };
+      const left = Math.max(0, Math.ceil(limit - (now - s.since) / 1000));
+      const then = s.preference === 'auto' ? `${left} s left before the browser Worker takes over (or pick it now)` : `${left} s left before it gives up`;
+      return { phase: s.phase, text: `Starting the WebContainer (real Node in your browser)… ${then}.` };
     }
     case 'ready':
+      if (s.switched) return { phase: s.phase, text: 'Runs in the WebContainer (Node): it finished starting after the browser Worker had taken over, so the next Run uses it.' };
       return { phase: s.phase, text: s.fellBackBecause ? `Runs in the browser Worker. ${s.fellBackBecause}` : `Runs in the ${runtimeLabel(s.kind)}.` };
     case 'unavailable':
       return { phase: s.phase, text: s.reason };

@@ -5,22 +5,35 @@
  *
  * The runners load on first use, and nothing starts a runtime but a Run or a pick
  * (`prepare`): the WebContainer comes from a third party (StackBlitz), not on every page view.
+ * On iOS and iPadOS 'auto' runs on the Worker without booting it (the learner can pick it). A page
+ * restored from the back/forward cache chooses its runtime again (its container was torn down on
+ * pagehide).
  */
 import { RuntimeSession, type RuntimeStatus } from '#runners/session';
 import type { Runner } from '#runners/runner';
-import type { RuntimePreference } from '#runners/select';
+import { APPLE_MOBILE_MESSAGE, isAppleMobile, type RuntimePreference } from '#runners/select';
 
 class PageRuntime {
   status = $state.raw<RuntimeStatus>({ phase: 'idle' });
-  /** Date.now(), every half second while a runtime starts (for "… 4 s of at most 15 s"). */
+  /** Date.now(), every half second while a runtime starts (for the countdown "… 26 s left"). */
   now = $state(Date.now());
   #session: Promise<RuntimeSession> | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
 
+  /** iOS or iPadOS: 'auto' does not boot the WebContainer. */
+  readonly appleMobile = typeof navigator !== 'undefined' && isAppleMobile(navigator);
+
   #load(): Promise<RuntimeSession> {
-    this.#session ??= import('#runners/exerciseRuntimes').then(
-      ({ createExerciseRunners }) => new RuntimeSession(createExerciseRunners(), (s) => this.#onStatus(s)),
-    );
+    this.#session ??= import('#runners/exerciseRuntimes').then(({ createExerciseRunners }) => {
+      const options = this.appleMobile ? { autoSkipsWebContainer: APPLE_MOBILE_MESSAGE } : {};
+      const session = new RuntimeSession(createExerciseRunners(), (s) => this.#onStatus(s), () => Date.now(), options);
+      if (typeof window !== 'undefined') {
+        window.addEventListener('pageshow', (e) => {
+          if (e.persisted) session.reset();
+        });
+      }
+      return session;
+    });
     return this.#session;
   }
 
