@@ -44,11 +44,23 @@ export default defineConfig({
       ],
     },
     trace: 'retain-on-failure',
+    // The site's service worker stores the whole site on a first visit: only offline.spec.ts,
+    // which tests it, lets it run (elsewhere it would only add load and cache between steps).
+    serviceWorkers: 'block',
   },
-  webServer: {
-    command: `node scripts/serve.mjs --host 127.0.0.1 --port ${PORT} --dir ${DIST}`,
-    url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-  },
+  webServer: [
+    {
+      command: `node scripts/serve.mjs --host 127.0.0.1 --port ${PORT} --dir ${DIST}`,
+      url: `http://127.0.0.1:${PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      // the same site from a host that sends no custom headers (offline.spec.ts)
+      command: `node scripts/serve.mjs --host 127.0.0.1 --port ${PORT + 1} --dir ${DIST} --no-headers`,
+      url: `http://127.0.0.1:${PORT + 1}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+  ],
 });

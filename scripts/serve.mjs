@@ -4,7 +4,9 @@
 // preview` sets its headers on files only, so its 404 responses were not cross-origin isolated;
 // serving through _headers also means the end-to-end tests check the file that deploys use.
 //
-// usage: node scripts/serve.mjs [--port 4321] [--host 127.0.0.1] [--dir dist]
+// usage: node scripts/serve.mjs [--port 4321] [--host 127.0.0.1] [--dir dist] [--no-headers]
+// --no-headers: ignore _headers, like a host that cannot set headers (GitHub Pages,
+// `python3 -m http.server`); the service worker must then make the pages isolated.
 import { createServer } from 'node:http';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -63,9 +65,10 @@ function parseHeaders(text) {
   return rules;
 }
 
+const plain = args.includes('--no-headers');
 const headersFile = join(root, '_headers');
-const rules = existsSync(headersFile) ? parseHeaders(readFileSync(headersFile, 'utf8')) : [];
-if (!rules.length) console.warn('serve: no dist/_headers; responses carry no custom headers');
+const rules = !plain && existsSync(headersFile) ? parseHeaders(readFileSync(headersFile, 'utf8')) : [];
+if (!rules.length && !plain) console.warn('serve: no dist/_headers; responses carry no custom headers');
 
 function applyHeaders(res, pathname) {
   for (const rule of rules) {
@@ -115,5 +118,5 @@ const server = createServer((req, res) => {
 });
 
 server.listen(port, host, () => {
-  console.log(`Serving ${root} at http://${host}:${port}/ (headers from dist/_headers)`);
+  console.log(`Serving ${root} at http://${host}:${port}/ (${plain ? 'no custom headers' : 'headers from dist/_headers'})`);
 });
