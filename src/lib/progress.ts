@@ -3,7 +3,10 @@
  *
  * Shape (version 1):
  *   { version: 1, lessons: { [slug]: { completedAt: ISO string } },
- *     quizzes: { [questionId]: { choice: number, correct: boolean, at: ISO string } } }
+ *     quizzes: { [questionId]: { choice: number, correct: boolean, at: ISO string } },
+ *     predictions?: { [predictId]: { text: string, at: ISO string } } }
+ * (`predictions`, added later without a version bump, is optional: a Predict box answered, with
+ * the learner's own words, so its hidden output stays shown after a reload.)
  *
  * Reading never throws. A value that is not JSON, has the wrong shape, or comes from an older
  * version is recovered: every entry that still makes sense is kept, the rest is dropped, and the
@@ -23,10 +26,18 @@ export interface QuizAnswer {
   at: string;
 }
 
+/** A Predict box the learner has answered (`text` may be empty: they chose to see the answer). */
+export interface PredictionAnswer {
+  text: string;
+  at: string;
+}
+
 export interface Progress {
   version: typeof PROGRESS_VERSION;
   lessons: Record<string, { completedAt: string }>;
   quizzes: Record<string, QuizAnswer>;
+  /** Predict boxes answered, by `<lesson-slug>/<predict id>`. Absent until the first one. */
+  predictions?: Record<string, PredictionAnswer>;
 }
 
 /** The part of the Storage API we use, so tests can pass a Map-backed fake. */
@@ -100,6 +111,15 @@ export function parseProgress(raw: string | null): ParseResult {
     }
   } else if (data.quizzes !== undefined) repaired = true;
 
+  if (isRecord(data.predictions)) {
+    const predictions: Record<string, PredictionAnswer> = {};
+    for (const [id, v] of Object.entries(data.predictions)) {
+      if (isRecord(v) && typeof v.text === 'string' && isDateString(v.at)) predictions[id] = { text: v.text, at: v.at };
+      else repaired = true;
+    }
+    out.predictions = predictions;
+  } else if (data.predictions !== undefined) repaired = true;
+
   return { progress: out, repaired };
 }
 
@@ -172,6 +192,13 @@ export function recordQuizAnswer(
 ): Progress {
   return updateProgress((p) => {
     p.quizzes[questionId] = { choice, correct, at: now.toISOString() };
+  }, store);
+}
+
+/** Record that the learner answered a Predict box (`text`: their prediction, possibly empty). */
+export function recordPrediction(predictId: string, text: string, store = defaultStore(), now = new Date()): Progress {
+  return updateProgress((p) => {
+    (p.predictions ??= {})[predictId] = { text, at: now.toISOString() };
   }, store);
 }
 

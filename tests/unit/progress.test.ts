@@ -6,6 +6,7 @@ import {
   lessonQuizScore,
   loadProgress,
   parseProgress,
+  recordPrediction,
   recordQuizAnswer,
   setLessonComplete,
 } from '#lib/progress';
@@ -86,5 +87,18 @@ describe('progress store', () => {
     };
     expect(loadProgress(broken)).toEqual({ version: 1, lessons: {}, quizzes: {} });
     expect(() => setLessonComplete('a', true, broken, at)).not.toThrow();
+  });
+
+  it('keeps answered Predict boxes across reads, and drops a malformed one without losing the rest', () => {
+    const s = new MapStore();
+    recordQuizAnswer('the-event-loop/q1', 2, true, s, at);
+    recordPrediction('the-event-loop/timeout', 'start, end, timeout callback', s, at);
+    const p = loadProgress(s);
+    expect(p.predictions).toEqual({ 'the-event-loop/timeout': { text: 'start, end, timeout callback', at: at.toISOString() } });
+    expect(p.quizzes['the-event-loop/q1']).toEqual({ choice: 2, correct: true, at: at.toISOString() });
+    const broken = JSON.stringify({ ...p, predictions: { ...p.predictions, 'the-event-loop/x': { text: 3 } } });
+    const r = parseProgress(broken);
+    expect(r.repaired).toBe(true);
+    expect(Object.keys(r.progress.predictions ?? {})).toEqual(['the-event-loop/timeout']);
   });
 });
