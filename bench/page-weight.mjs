@@ -26,17 +26,20 @@ async function waitFor(url, ms) {
 
 /**
  * Time from a click on the static code to an editable Monaco editor (data-editor-state=ready),
- * in a fresh page each time (cold cache), median of 5.
+ * in a fresh page each time (cold cache), median of 5. `settled`: the reader clicks once the lab
+ * has been in view long enough for the idle-time preload to finish (data-editor-preloaded, at most
+ * 10 s); otherwise at once after hydration (the worst case: nothing fetched yet).
  */
-async function clickToEditor(browser, url) {
+async function clickToEditor(browser, url, settled) {
   const times = [];
   for (let i = 0; i < 5; i++) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block' });
     const page = await context.newPage();
     await page.goto(url, { waitUntil: 'networkidle' });
     const editor = page.locator('[data-editor-state]').first();
     await editor.scrollIntoViewIfNeeded();
     await page.locator('[data-editor-interactive]').first().waitFor({ timeout: 20_000 });
+    if (settled) await page.locator('[data-editor-preloaded]').first().waitFor({ timeout: 10_000 }).catch(() => {});
     const surface = editor.locator('[data-editor-surface], [role="button"], pre, .static').first();
     const started = await page.evaluate(() => performance.now());
     await (await surface.count() ? surface : editor).click();
@@ -46,7 +49,14 @@ async function clickToEditor(browser, url) {
     await context.close();
   }
   times.sort((a, b) => a - b);
-  return { name: `click to an editable Monaco editor on ${new URL(url).pathname} (cold, median of 5)`, value: times[2], unit: 'ms', note: `runs ${times.map((t) => Math.round(t)).join(', ')} ms` };
+  const when = settled ? 'after the lab has been in view' : 'at once after hydration';
+  return {
+    name: `click to an editable Monaco editor on ${new URL(url).pathname}, ${when} (cold, median of 5)`,
+    value: times[2],
+    unit: 'ms',
+    ...(settled ? { budget: 500 } : {}),
+    note: `runs ${times.map((t) => Math.round(t)).join(', ')} ms`,
+  };
 }
 
 export async function measurePageWeight() {
@@ -64,7 +74,7 @@ export async function measurePageWeight() {
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     for (const path of PAGES) {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const page = await browser.newPage({ serviceWorkers: "block", viewport: { width: 1280, height: 800 } });
       const scripts = [];
       page.on('response', async (res) => {
         const type = res.headers()['content-type'] ?? '';
@@ -95,7 +105,8 @@ export async function measurePageWeight() {
       figures.push({ name: `JS after scrolling through ${path}, every lab hydrated (${after.n} files + inline, gzipped)`, value: after.gz / 1024, unit: 'KB', budget: BUDGET_KB });
       await page.close();
     }
-    figures.push(await clickToEditor(browser, `http://127.0.0.1:${PORT}${EDITOR_PAGE}`));
+    figures.push(await clickToEditor(browser, `http://127.0.0.1:${PORT}${EDITOR_PAGE}`, true));
+    figures.push(await clickToEditor(browser, `http://127.0.0.1:${PORT}${EDITOR_PAGE}`, false));
     await browser.close();
   } finally {
     try {
