@@ -9,6 +9,57 @@ export interface Feature {
   note?: string;
 }
 
+/**
+ * Host APIs a learner may reach for that the lab does not model. Reading one throws
+ * `ReferenceError: X is not supported in this lab` (printed as any uncaught error); `typeof X` is
+ * "undefined", as in a runtime without it. Remove a name from here when the lab implements it
+ * (AbortController, AbortSignal, EventTarget, Event and CustomEvent: issue 15).
+ */
+export const UNSUPPORTED_GLOBALS: Readonly<Record<string, { browser: boolean; node: boolean }>> = {
+  fetch: { browser: true, node: true },
+  XMLHttpRequest: { browser: true, node: false },
+  WebSocket: { browser: true, node: true },
+  Worker: { browser: true, node: false },
+  SharedWorker: { browser: true, node: false },
+  AbortController: { browser: true, node: true },
+  AbortSignal: { browser: true, node: true },
+  EventTarget: { browser: true, node: true },
+  Event: { browser: true, node: true },
+  CustomEvent: { browser: true, node: true },
+  MessageChannel: { browser: true, node: true },
+  MessagePort: { browser: true, node: true },
+  MessageEvent: { browser: true, node: true },
+  BroadcastChannel: { browser: true, node: true },
+  requestAnimationFrame: { browser: true, node: false },
+  cancelAnimationFrame: { browser: true, node: false },
+  requestIdleCallback: { browser: true, node: false },
+  cancelIdleCallback: { browser: true, node: false },
+  importScripts: { browser: true, node: false },
+  document: { browser: true, node: false },
+  localStorage: { browser: true, node: false },
+  sessionStorage: { browser: true, node: false },
+  navigator: { browser: true, node: true },
+  crypto: { browser: true, node: true },
+  Blob: { browser: true, node: true },
+  Response: { browser: true, node: true },
+  Request: { browser: true, node: true },
+  Headers: { browser: true, node: true },
+  ReadableStream: { browser: true, node: true },
+  WritableStream: { browser: true, node: true },
+  TransformStream: { browser: true, node: true },
+};
+
+/** The message for an unsupported host API (a ReferenceError's). */
+export function unsupportedMessage(name: string): string {
+  return `${name} is not supported in this lab`;
+}
+
+/** Is `name` a host API of `runtime` that the lab does not model? */
+export function isUnsupported(name: string, runtime: 'browser' | 'node'): boolean {
+  const entry = Object.prototype.hasOwnProperty.call(UNSUPPORTED_GLOBALS, name) ? UNSUPPORTED_GLOBALS[name] : undefined;
+  return entry !== undefined && entry[runtime];
+}
+
 export const SUPPORTED_FEATURES: readonly Feature[] = [
   { area: 'language', feature: 'Modern JavaScript (ES2025 syntax, classic script): let/const, arrow functions, classes and private fields, destructuring, spread, template literals, optional chaining, generators', supported: true },
   { area: 'language', feature: 'try / catch / finally and throw', supported: true },
