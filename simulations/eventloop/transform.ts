@@ -14,7 +14,9 @@
  *   generator (`function*`) to `__$A`, which runs it as a coroutine; `await e` becomes
  *   `(yield __$aw(e,S))` (S indexes `sites`). Parameters move into the generator (so a throwing
  *   default rejects the promise, as in the spec); simple parameter lists are kept on the outer
- *   function too, so `length` stays right;
+ *   function too, others become placeholders `__$p0...` up to the first default or rest, so
+ *   `length` stays right; a generator's own name is passed to the driver, so its objects
+ *   inherit from its `prototype`;
  * - sync generators are handed to `__$G` (which wraps the generator object to push and pop a
  *   frame on each resume), async generators to `__$AG` (the spec's AsyncGenerator state
  *   machine); inside async generators `yield e` becomes `(yield __$yv(e,S))`, `yield* e` becomes
@@ -25,9 +27,14 @@
  *   budget stop cannot be swallowed), every `throw e` is `throw __$th(e)` (trace);
  * - `this` becomes `__$T(this)` (a sloppy function called bare must not see the host's global);
  * - free names that are neither declared by the program, injected by the sandbox nor standard
- *   ECMAScript globals become `__$N.name` (`(0, __$N.name)` as a callee), which reads the sandbox's global object (so
- *   `globalThis.x = 1; x` works) or throws `ReferenceError: name is not defined` (`typeof name`
- *   gives "undefined"), so `process`, `require`, `fetch`, `document`... are unreachable; in strict
+ *   ECMAScript globals become `__$N.name` (`(0, __$N.name)` as a callee, so `this` stays
+ *   undefined), which reads the sandbox's global object (so `globalThis.x = 1; x` works) or
+ *   throws `ReferenceError: name is not defined` (or "is not supported in this lab", see
+ *   features.ts; `typeof name` gives "undefined"), so `process`, `fetch`, `document`... are
+ *   unreachable. V8 prints these rewrites in its messages (`__$T(...).f is not a function`,
+ *   `__$N.x is not a constructor`): the runtime rewrites caught errors' messages back to the
+ *   learner's code (cleanMessage in engine/agent.ts), and `toString()` of a function shows its
+ *   source (`sourceOf`, engine/host.ts); in strict
  *   code `name = v` becomes `__$sg("name", v)`. Assignments to undeclared names (sloppy implicit
  *   globals) are declared with `var` at the top of the program instead of creating a property of
  *   the host's global object.

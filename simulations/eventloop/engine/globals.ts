@@ -107,6 +107,8 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
     eval: evalStub,
     structuredClone: structuredCloneFn,
   };
+  // Web IDL's length (value; options is optional) in a browser, Node's own function has 2.
+  Object.defineProperty(structuredCloneFn, 'length', { value: ag.runtime === 'node' ? 2 : 1 });
   for (const name of ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'queueMicrotask', 'delay'] as const) named(name, injected[name] as Function);
   for (const name of ALLOWED_HOST_GLOBALS) {
     Object.defineProperty(ag.fakeGlobal, name, {
