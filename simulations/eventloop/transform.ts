@@ -16,7 +16,9 @@
  *   default rejects the promise, as in the spec); simple parameter lists are kept on the outer
  *   function too, others become placeholders `__$p0...` up to the first default or rest, so
  *   `length` stays right; a generator's own name is passed to the driver, so its objects
- *   inherit from its `prototype`;
+ *   inherit from its `prototype`; `__$fk(f, kind[, name])` gives such a function (a hoisted
+ *   declaration at the top of its statement list, an expression where it stands, with the name
+ *   NamedEvaluation would give it) its kind's [[Prototype]] (AsyncFunction.prototype...);
  * - sync generators are handed to `__$G` (which wraps the generator object to push and pop a
  *   frame on each resume), async generators to `__$AG` (the spec's AsyncGenerator state
  *   machine); inside async generators `yield e` becomes `(yield __$yv(e,S))`, `yield* e` becomes
@@ -735,7 +737,11 @@ export function transformProgram(source: string): Transformed {
 
   /** A statement list with location markers; `gapFrom` keeps comments/whitespace between statements. */
   function statements(list: AstNode[], parent: AstNode, ctx: Ctx, gapFrom: number | null): string {
-    let out = '';
+    // Hoisted async and generator declarations get their kind's [[Prototype]] before anything runs.
+    let out = list
+      .filter((s) => s.type === 'FunctionDeclaration' && (s.async || s.generator))
+      .map((s) => `__$fk(${s.id.name},${coroutineKind(s)});`)
+      .join('');
     let pos = gapFrom ?? (list.length ? list[0].start : 0);
     for (const s of list) {
       if (gapFrom !== null) out += source.slice(pos, s.start);
@@ -796,6 +802,33 @@ export function transformProgram(source: string): Transformed {
       `catch(${err}){${threw}=true;throw ${err}}` +
       `finally{if(${ok})yield* __$FC(${it},${threw},${site})}}`
     );
+  }
+
+  /** 1 async function, 2 generator, 3 async generator (the [[Prototype]] `__$fk` gives it). */
+  function coroutineKind(n: AstNode): number {
+    return n.async && n.generator ? 3 : n.async ? 1 : 2;
+  }
+
+  /**
+   * The name ECMAScript gives an anonymous function expression from where it stands
+   * (NamedEvaluation), when the transform can know it statically; null if none or computed.
+   */
+  function namedEvaluation(node: AstNode, parent: AstNode | null, key: string): string | null | undefined {
+    if (!parent) return undefined;
+    const keyName = (k: AstNode): string | null => (k.type === 'Identifier' ? k.name : k.type === 'PrivateIdentifier' ? `#${k.name}` : k.type === 'Literal' ? String(k.value) : null);
+    switch (parent.type) {
+      case 'VariableDeclarator':
+        return key === 'init' && parent.id.type === 'Identifier' ? parent.id.name : undefined;
+      case 'AssignmentExpression':
+        return key === 'right' && parent.left.type === 'Identifier' && ['=', '&&=', '||=', '??='].includes(parent.operator) ? parent.left.name : undefined;
+      case 'AssignmentPattern':
+        return key === 'right' && parent.left.type === 'Identifier' ? parent.left.name : undefined;
+      case 'Property':
+      case 'PropertyDefinition':
+        if (key !== 'value') return undefined;
+        return parent.computed ? null : keyName(parent.key);
+    }
+    return undefined;
   }
 
   /** Name a stack view should show for a function node. */
@@ -910,6 +943,17 @@ export function transformProgram(source: string): Transformed {
         ? statements(stmts, body, inner, stmts.length ? stmts[0].start : body.start + 1)
         : `return (${print(body, node, 'body', false, inner)});`;
     const gen = `function* (${params}) {${content}\n}`;
+    /**
+     * A function expression or arrow gets its kind's [[Prototype]] (AsyncFunction.prototype...)
+     * through `__$fk`, with the name NamedEvaluation would have given it; not under a computed
+     * key, whose name only the runtime knows.
+     */
+    const withKind = (text: string): string => {
+      if (node.id) return `__$fk(${text},${coroutineKind(node)})`;
+      const inferred = namedEvaluation(node, parent, key);
+      if (inferred === null) return text;
+      return `__$fk(${text},${coroutineKind(node)}${inferred === undefined ? '' : `,${JSON.stringify(inferred)}`})`;
+    };
     // The outer function's `length`: placeholders for the parameters before the first default
     // or rest parameter (the arguments reach the generator's own parameter list).
     let expected = node.params.findIndex((p: AstNode) => p.type === 'AssignmentPattern' || p.type === 'RestElement');
@@ -918,13 +962,15 @@ export function transformProgram(source: string): Transformed {
     if (isArrow) {
       const outerParams = simple ? params : [...placeholders, '...__$a'].join(', ');
       const args = simple ? `[${params}]` : `[${[...placeholders, '...__$a'].join(', ')}]`;
-      return remember(`${head(outerParams)} {${prelude}return ${driver}(${gen}, this, ${args}, ${fid});}`, raw(node));
+      return withKind(remember(`${head(outerParams)} {${prelude}return ${driver}(${gen}, this, ${args}, ${fid});}`, raw(node)));
     }
     // A generator's objects inherit from the function's `prototype`: the driver gets the
     // function itself when a name refers to it (declarations and named expressions).
     const self = node.generator && node.id ? `, ${node.id.name}` : '';
     const printed = `${head(simple ? params : placeholders.join(', '))} {${directiveText}${prelude}return ${driver}(${gen}, this, arguments, ${fid}${self});}`;
-    return method ? printed : remember(printed, raw(node));
+    if (method) return printed;
+    remember(printed, raw(node));
+    return node.type === 'FunctionDeclaration' ? printed : withKind(printed);
   }
 
   function printMethod(node: AstNode, ctx: Ctx, isClass: boolean): string {

@@ -323,6 +323,23 @@ const METADATA_NATIVE: Record<string, string> = {
   `,
 };
 
+METADATA_NATIVE['async and generator functions print by kind and have its [[Prototype]]'] = `
+  const f = async function named() {};
+  const a = async () => {};
+  let b; b = async function* () {};
+  const o = { p: async () => {}, q: function* () {} };
+  class C { x = async () => {}; static y = function* () {}; }
+  function* g() {}
+  async function h() {}
+  console.log(f, a, b, o.p, o.q, new C().x, C.y, g, h);
+  console.log(Object.getPrototypeOf(h) === Object.getPrototypeOf(async function () {}), Object.getPrototypeOf(b) === Object.getPrototypeOf(async function* () {}));
+  console.log(Object.hasOwn(g.prototype, 'constructor'), typeof g.prototype.next, g() instanceof g);
+  console.log(function* () {}, [async () => {}][0], (cb = async () => {}) => cb);
+  function dflt(cb = async () => {}) { return cb.name; }
+  console.log(dflt(), a.name, b.name, C.y.name, a.toString(), String(b));
+  { async function inBlock() {} console.log(inBlock); }
+`;
+
 describeAgreesWithNode('function metadata after the transform agrees with native Node 24', METADATA_NATIVE);
 
 /** Microtask tickers: t1, t2... one per tick, to place another promise's result in the order. */

@@ -242,6 +242,9 @@ export class Agent {
   agSlots!: (o: unknown) => AsyncGenCtx | undefined;
   makeAsyncGen!: (ctx: AsyncGenCtx) => object;
   makeGenWrapper!: (gen: Generator, fid: number) => object;
+  /** The prototypes generator objects share (what a generator function's `prototype` inherits from). */
+  genProto!: object;
+  asyncGenProto!: object;
   makeAsyncFromSync!: (rec: IterRec) => object;
   /** State and result of one of our promises, for console formatting. */
   promiseDetails!: (v: object) => ['pending' | 'fulfilled' | 'rejected', unknown] | undefined;

@@ -81,6 +81,7 @@ export function installAsyncGenerator(ag: Agent): void {
   Object.defineProperty(AsyncGenerator.prototype, 'constructor', { value: Object, enumerable: false, configurable: true, writable: true });
   ag.agSlots = slots;
   ag.makeAsyncGen = (ctx) => new AsyncGenerator(ctx);
+  ag.asyncGenProto = AsyncGenerator.prototype;
 }
 
 /** __$AG: calls an async generator function; nothing runs until the first next(). */
@@ -101,21 +102,27 @@ export function startAsyncGen(ag: Agent, genFn: Function, thisArg: unknown, args
  * prototype stays.
  */
 const fixedPrototypes = new WeakSet<object>();
+function fixPrototype(self: Function, shared: object): void {
+  const proto = (self as { prototype?: unknown }).prototype;
+  if (!isObject(proto) || fixedPrototypes.has(proto as object)) return;
+  fixedPrototypes.add(proto as object);
+  const p = proto as { constructor?: unknown };
+  if (Object.getPrototypeOf(p) === Object.prototype && Object.getOwnPropertyDescriptor(p, 'constructor')?.value === self && Reflect.ownKeys(p).length === 1) {
+    delete p.constructor;
+    Object.setPrototypeOf(p, shared);
+  }
+}
 function inheritFromFunction(obj: object, self: unknown): object {
   if (typeof self !== 'function') return obj;
+  fixPrototype(self, Object.getPrototypeOf(obj) as object);
   const proto = (self as { prototype?: unknown }).prototype;
-  if (!isObject(proto)) return obj;
-  const shared = Object.getPrototypeOf(obj) as object;
-  if (!fixedPrototypes.has(proto as object)) {
-    fixedPrototypes.add(proto as object);
-    const p = proto as { constructor?: unknown };
-    if (Object.getPrototypeOf(p) === Object.prototype && Object.getOwnPropertyDescriptor(p, 'constructor')?.value === self && Reflect.ownKeys(p).length === 1) {
-      delete p.constructor;
-      Object.setPrototypeOf(p, shared);
-    }
-  }
-  Object.setPrototypeOf(obj, proto as object);
+  if (isObject(proto)) Object.setPrototypeOf(obj, proto as object);
   return obj;
+}
+
+/** At creation (`__$fk`): a generator function's `prototype` as the spec makes it. */
+export function prepareGeneratorFunction(ag: Agent, fn: Function, async: boolean): void {
+  fixPrototype(fn, async ? ag.asyncGenProto : ag.genProto);
 }
 
 function agValidate(ag: Agent, obj: unknown, cap: Cap, method: string): AsyncGenCtx | undefined {
@@ -529,6 +536,7 @@ export function installGeneratorWrapper(ag: Agent): void {
   Object.defineProperty(Generator.prototype, Symbol.toStringTag, { value: 'Generator', configurable: true });
   Object.defineProperty(Generator.prototype, 'constructor', { value: Object, enumerable: false, configurable: true, writable: true });
   ag.makeGenWrapper = (g, fid) => new Generator(g, fid);
+  ag.genProto = Generator.prototype;
 }
 
 /** __$G: calls a sync generator function. */

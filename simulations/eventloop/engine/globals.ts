@@ -12,7 +12,7 @@ import type { EventLoopEvent } from '../types';
 import { cleanError, JOB_CALLBACK, VIRTUAL_EPOCH_MS, type Agent, type IterRec } from './agent';
 import { startAsync } from './async-functions';
 import { createConsole } from './console';
-import { asyncIteratorClose, forAwaitNext, forAwaitResult, startAsyncGen, startGen, yieldStar, yieldValue } from './generators';
+import { asyncIteratorClose, forAwaitNext, forAwaitResult, prepareGeneratorFunction, startAsyncGen, startGen, yieldStar, yieldValue } from './generators';
 import { getAsyncIterator } from './iterators';
 import { enqueueJob, intrinsicCap } from './promises';
 import { clearImmediate, nextTick, readFile, setImmediate } from './node';
@@ -245,6 +245,25 @@ function instrumentation(ag: Agent): [string, unknown][] {
       Object.defineProperty(g, name, { get, set, enumerable, configurable });
     }
   };
+  /**
+   * __$fk: an async function, generator or async generator gets the [[Prototype]] its kind has
+   * (AsyncFunction.prototype, GeneratorFunction.prototype, AsyncGeneratorFunction.prototype; so
+   * it prints as [AsyncFunction: f]) and, for generators, a `prototype` inheriting from the
+   * engine's generator prototype without `constructor`; `name` is NamedEvaluation's, when the
+   * call wrapped an anonymous function in a naming position.
+   */
+  const fnKinds = [
+    null,
+    Object.getPrototypeOf(async function () {}),
+    Object.getPrototypeOf(function* () {}),
+    Object.getPrototypeOf(async function* () {}),
+  ] as (object | null)[];
+  const functionKind = (fn: Function, kind: number, name?: string): Function => {
+    Object.setPrototypeOf(fn, fnKinds[kind]);
+    if (name !== undefined) Object.defineProperty(fn, 'name', { value: name, configurable: true });
+    if (kind >= 2) prepareGeneratorFunction(ag, fn, kind === 3);
+    return fn;
+  };
   /** __$gl: the host's value of an allowed standard global (for `var` redeclarations). */
   const hostGlobal = (name: string): unknown => (globalThis as Record<string, unknown>)[name];
 
@@ -282,5 +301,6 @@ function instrumentation(ag: Agent): [string, unknown][] {
     ['__$sg', setGlobal],
     ['__$DG', defineGlobals],
     ['__$gl', hostGlobal],
+    ['__$fk', functionKind],
   ];
 }
