@@ -15,6 +15,8 @@
  * - engine/tasks.ts: timers, tasks, microtask checkpoints, the event loop itself;
  * - engine/node.ts: Node's loop instead (runtime 'node'): libuv phases, process.nextTick,
  *   setImmediate, a virtual fs.readFile, Node's exit on uncaught errors;
+ * - engine/host.ts: the host built-ins adjusted while a program runs (Function.prototype.toString
+ *   shows the learner's source, error stacks, Array.fromAsync on the engine's promises);
  * - engine/globals.ts: the sandbox's globals (virtual Date, performance, Math.random...) and the
  *   instrumentation hooks the transformed code calls.
  *
@@ -26,6 +28,7 @@ import { programGlobals } from './engine/globals';
 import { installPromise } from './engine/promises';
 import { runNodeLoop } from './engine/node';
 import { runEventLoop } from './engine/tasks';
+import { withHostPatches } from './engine/host';
 import type { RunOptions } from './types';
 
 export {
@@ -58,7 +61,9 @@ export class Engine extends Agent {
 
   /** Runs the event loop until nothing is left to do or a budget stops it. */
   run(program: Function, programArgs: unknown[]): void {
-    if (this.runtime === 'node') runNodeLoop(this, program, programArgs);
-    else runEventLoop(this, program, programArgs);
+    withHostPatches(this, () => {
+      if (this.runtime === 'node') runNodeLoop(this, program, programArgs);
+      else runEventLoop(this, program, programArgs);
+    });
   }
 }

@@ -9,6 +9,57 @@ export interface Feature {
   note?: string;
 }
 
+/**
+ * Host APIs a learner may reach for that the lab does not model. Reading one throws
+ * `ReferenceError: X is not supported in this lab` (printed as any uncaught error); `typeof X` is
+ * "undefined", as in a runtime without it. Remove a name from here when the lab implements it
+ * (AbortController, AbortSignal, EventTarget, Event and CustomEvent: issue 15).
+ */
+export const UNSUPPORTED_GLOBALS: Readonly<Record<string, { browser: boolean; node: boolean }>> = {
+  fetch: { browser: true, node: true },
+  XMLHttpRequest: { browser: true, node: false },
+  WebSocket: { browser: true, node: true },
+  Worker: { browser: true, node: false },
+  SharedWorker: { browser: true, node: false },
+  AbortController: { browser: true, node: true },
+  AbortSignal: { browser: true, node: true },
+  EventTarget: { browser: true, node: true },
+  Event: { browser: true, node: true },
+  CustomEvent: { browser: true, node: true },
+  MessageChannel: { browser: true, node: true },
+  MessagePort: { browser: true, node: true },
+  MessageEvent: { browser: true, node: true },
+  BroadcastChannel: { browser: true, node: true },
+  requestAnimationFrame: { browser: true, node: false },
+  cancelAnimationFrame: { browser: true, node: false },
+  requestIdleCallback: { browser: true, node: false },
+  cancelIdleCallback: { browser: true, node: false },
+  importScripts: { browser: true, node: false },
+  document: { browser: true, node: false },
+  localStorage: { browser: true, node: false },
+  sessionStorage: { browser: true, node: false },
+  navigator: { browser: true, node: true },
+  crypto: { browser: true, node: true },
+  Blob: { browser: true, node: true },
+  Response: { browser: true, node: true },
+  Request: { browser: true, node: true },
+  Headers: { browser: true, node: true },
+  ReadableStream: { browser: true, node: true },
+  WritableStream: { browser: true, node: true },
+  TransformStream: { browser: true, node: true },
+};
+
+/** The message for an unsupported host API (a ReferenceError's). */
+export function unsupportedMessage(name: string): string {
+  return `${name} is not supported in this lab`;
+}
+
+/** Is `name` a host API of `runtime` that the lab does not model? */
+export function isUnsupported(name: string, runtime: 'browser' | 'node'): boolean {
+  const entry = Object.prototype.hasOwnProperty.call(UNSUPPORTED_GLOBALS, name) ? UNSUPPORTED_GLOBALS[name] : undefined;
+  return entry !== undefined && entry[runtime];
+}
+
 export const SUPPORTED_FEATURES: readonly Feature[] = [
   { area: 'language', feature: 'Modern JavaScript (ES2025 syntax, classic script): let/const, arrow functions, classes and private fields, destructuring, spread, template literals, optional chaining, generators', supported: true },
   { area: 'language', feature: 'try / catch / finally and throw', supported: true },
@@ -29,6 +80,11 @@ export const SUPPORTED_FEATURES: readonly Feature[] = [
   { area: 'sandbox', feature: 'Top-level var and function declarations (and implicit globals) as properties of globalThis / window, and properties added to globalThis readable by name', supported: true, note: 'let/const/class stay out of globalThis, as in browsers. Not modelled: deleting a global property does not remove the variable, and a top-level var of undefined, NaN or Infinity can be assigned.' },
   { area: 'sandbox', feature: 'Math.random', supported: true, note: 'Seeded: the same program prints the same numbers on every run.' },
   { area: 'language', feature: 'Deep recursion', supported: true, note: 'The instrumented code uses more host stack than plain JavaScript: about 6,000 nested calls (about 1,500 nested async calls) end in "Uncaught RangeError: Maximum call stack size exceeded", as a browser reports it, where a browser would go deeper.' },
-  { area: 'console', feature: 'Printing async and generator functions as [AsyncFunction: f] / [GeneratorFunction: f]', supported: false, note: 'They print as [Function: f]: after the transform they are plain functions (also constructible, with a prototype property).' },
+  { area: 'console', feature: 'Printing async and generator functions as [AsyncFunction: f] / [GeneratorFunction: f] (their [[Prototype]] is AsyncFunction.prototype...)', supported: true, note: 'Not for async and generator methods ({ async m() {} }) or functions under a computed key, which print as [Function: m]. After the transform they are plain functions (also constructible, with a prototype property).' },
+  { area: 'promises', feature: 'Array.fromAsync, on the engine\'s promises: its awaits are microtasks in V8\'s order (V8 also closes the iterator when a step fails)', supported: true },
+  { area: 'sandbox', feature: 'structuredClone (synchronous, the host\'s algorithm)', supported: true },
+  { area: 'sandbox', feature: 'fetch, XMLHttpRequest, WebSocket, Worker, AbortController, AbortSignal, EventTarget, Event, CustomEvent, MessageChannel, BroadcastChannel, requestAnimationFrame, requestIdleCallback and other host APIs (UNSUPPORTED_GLOBALS)', supported: false, note: 'Using one throws "ReferenceError: X is not supported in this lab"; typeof X is "undefined". Names a runtime lacks itself (require in a browser, XMLHttpRequest in Node) are "not defined", as there. In Node runs require(\'fs\') and require(\'node:fs\') give the virtual file system.' },
+  { area: 'language', feature: 'Error messages, error.stack and toString() of functions and classes show the learner\'s code, never the lab\'s instrumentation', supported: true, note: 'Stacks list the learner\'s function names (at f (program.js)) without line numbers. Destructuring a non-iterable property of globalThis by its free name reads "number 5 is not iterable (...)" where V8 names the variable.' },
+  { area: 'language', feature: 'Function metadata: length with default and rest parameters, names of functions, methods, getters and classes; generator objects inherit from their function\'s prototype', supported: true, note: 'Generator methods ({ *m() {} }) and anonymous generator expressions give objects of one shared prototype (m() instanceof m is false there).' },
   { area: 'budgets', feature: 'Step budget: 10,000 steps (function calls, microtasks and tasks); loop budget: 1,000,000 loop iterations; time budget: 10,000 ms of virtual time. Running out stops the run with a message naming the budget and keeps the console so far', supported: true },
 ];

@@ -14,7 +14,11 @@
  *   generator (`function*`) to `__$A`, which runs it as a coroutine; `await e` becomes
  *   `(yield __$aw(e,S))` (S indexes `sites`). Parameters move into the generator (so a throwing
  *   default rejects the promise, as in the spec); simple parameter lists are kept on the outer
- *   function too, so `length` stays right;
+ *   function too, others become placeholders `__$p0...` up to the first default or rest, so
+ *   `length` stays right; a generator's own name is passed to the driver, so its objects
+ *   inherit from its `prototype`; `__$fk(f, kind[, name])` gives such a function (a hoisted
+ *   declaration at the top of its statement list, an expression where it stands, with the name
+ *   NamedEvaluation would give it) its kind's [[Prototype]] (AsyncFunction.prototype...);
  * - sync generators are handed to `__$G` (which wraps the generator object to push and pop a
  *   frame on each resume), async generators to `__$AG` (the spec's AsyncGenerator state
  *   machine); inside async generators `yield e` becomes `(yield __$yv(e,S))`, `yield* e` becomes
@@ -25,9 +29,14 @@
  *   budget stop cannot be swallowed), every `throw e` is `throw __$th(e)` (trace);
  * - `this` becomes `__$T(this)` (a sloppy function called bare must not see the host's global);
  * - free names that are neither declared by the program, injected by the sandbox nor standard
- *   ECMAScript globals become `__$ng("name")`, which reads the sandbox's global object (so
- *   `globalThis.x = 1; x` works) or throws `ReferenceError: name is not defined` (`typeof name`
- *   gives "undefined"), so `process`, `require`, `fetch`, `document`... are unreachable; in strict
+ *   ECMAScript globals become `__$N.name` (`(0, __$N.name)` as a callee, so `this` stays
+ *   undefined), which reads the sandbox's global object (so `globalThis.x = 1; x` works) or
+ *   throws `ReferenceError: name is not defined` (or "is not supported in this lab", see
+ *   features.ts; `typeof name` gives "undefined"), so `process`, `fetch`, `document`... are
+ *   unreachable. V8 prints these rewrites in its messages (`__$T(...).f is not a function`,
+ *   `__$N.x is not a constructor`): the runtime rewrites caught errors' messages back to the
+ *   learner's code (cleanMessage in engine/agent.ts), and `toString()` of a function shows its
+ *   source (`sourceOf`, engine/host.ts); in strict
  *   code `name = v` becomes `__$sg("name", v)`. Assignments to undeclared names (sloppy implicit
  *   globals) are declared with `var` at the top of the program instead of creating a property of
  *   the host's global object.
@@ -89,6 +98,11 @@ export interface Transformed {
   programLoc: number;
   /** Undeclared names the program assigns to (declared with `var` at the top). */
   implicitGlobals: string[];
+  /**
+   * The learner's source text of every function and class, keyed by the text the host's
+   * `Function.prototype.toString` returns for its transformed version (see engine/host.ts).
+   */
+  sourceOf: Map<string, string>;
 }
 
 /** A syntax error (or a construct the lab refuses) with its position. */
@@ -353,6 +367,12 @@ export function transformProgram(source: string): Transformed {
   } catch (e) {
     const err = e as { message?: string; pos?: number; loc?: { line: number; column: number } };
     const msg = String(err.message ?? e).replace(/\s*\(\d+:\d+\)$/, '');
+    if (/^'import' and 'export' may appear only with 'sourceType: module'$/.test(msg)) {
+      // V8's words for a module declaration in a classic script.
+      const word = source.slice(err.pos ?? 0, (err.pos ?? 0) + 6);
+      const text = word === 'import' ? 'Cannot use import statement outside a module' : `Unexpected token '${word}'`;
+      throw new ProgramError(`SyntaxError: ${text}`, err.loc?.line, err.loc ? err.loc.column + 1 : undefined);
+    }
     if (typeof err.pos === 'number' && /^Identifier '.*' has already been declared$/.test(msg)) {
       // V8 points a redeclaring function or class at the declaration, not at its name.
       const p = posOf(declarationStart(source, err.pos));
@@ -503,6 +523,12 @@ export function transformProgram(source: string): Transformed {
   const tmp = (base: string): string => `__$${base}${++tmpCounter}`;
 
   const raw = (n: AstNode): string => source.slice(n.start, n.end);
+  const sourceOf = new Map<string, string>();
+  /** Records the learner's text of a function or class under its printed text; returns the latter. */
+  const remember = (printed: string, original: string): string => {
+    sourceOf.set(printed, original);
+    return printed;
+  };
 
   /** A statement list's directive prologue ('use strict'...), printed with semicolons, and the statements after it. */
   function directivePrologue(list: AstNode[]): { directiveText: string; rest: AstNode[] } {
@@ -616,7 +642,7 @@ export function transformProgram(source: string): Transformed {
         const id = node.id ? ` ${node.id.name}` : '';
         const sup = node.superClass ? ` extends ${print(node.superClass, node, 'superClass', false, ctx)}` : '';
         const body = node.body.body.map((m: AstNode) => print(m, node.body, 'body', false, ctx)).join('\n');
-        return `class${id}${sup} {${body}}`;
+        return remember(`class${id}${sup} {${body}}`, raw(node));
       }
       case 'PropertyDefinition': {
         const head = `${node.static ? 'static ' : ''}${node.computed ? `[${print(node.key, node, 'key', false, ctx)}]` : raw(node.key)}`;
@@ -635,7 +661,9 @@ export function transformProgram(source: string): Transformed {
       case 'CallExpression':
         if (ctx.superHelpers && node.callee.type === 'MemberExpression' && node.callee.object.type === 'Super') {
           const args = node.arguments.map((a: AstNode) => print(a, node, 'arguments', false, ctx));
-          return `__$sup(${superKey(node.callee, ctx)}).call(this${args.map((a: string) => `, ${a}`).join('')})`;
+          // `super.m(...)`: a helper that throws V8's TypeError when m is not callable and honours `?.`.
+          const shown = node.callee.computed ? `[${raw(node.callee.property)}]` : `.${node.callee.property.name}`;
+          return `__$supc(${superKey(node.callee, ctx)}, ${JSON.stringify(shown)}, ${node.optional ? 1 : 0}${args.map((a: string) => `, ${a}`).join('')})`;
         }
         return generic(node, binding, ctx);
       case 'AssignmentExpression':
@@ -679,10 +707,17 @@ export function transformProgram(source: string): Transformed {
     }
     if (name === 'arguments') {
       if (ctx.argsName) return ctx.argsName;
-      if (!ctx.inFn) return '__$ng("arguments")';
+      if (!ctx.inFn) return '__$N.arguments';
       return name;
     }
-    if (isFree(name)) return `__$ng(${JSON.stringify(name)})`;
+    if (isFree(name)) {
+      // A property read of the sandbox's free-name object (engine/globals.ts), so V8's messages
+      // name it as `__$N.name`, which the runtime prints as `name`; a callee keeps an undefined
+      // `this` through `(0, ...)`.
+      const read = `__$N.${name}`;
+      const callee = (parent.type === 'CallExpression' && key === 'callee') || (parent.type === 'TaggedTemplateExpression' && key === 'tag');
+      return callee ? `(0, ${read})` : read;
+    }
     // `eval` cannot be a parameter name in strict code, so it is not injected: references go
     // to the runtime's stub under another name (unless the program declares its own).
     if (name === 'eval' && !known.has('eval')) return '__$ev';
@@ -702,7 +737,11 @@ export function transformProgram(source: string): Transformed {
 
   /** A statement list with location markers; `gapFrom` keeps comments/whitespace between statements. */
   function statements(list: AstNode[], parent: AstNode, ctx: Ctx, gapFrom: number | null): string {
-    let out = '';
+    // Hoisted async and generator declarations get their kind's [[Prototype]] before anything runs.
+    let out = list
+      .filter((s) => s.type === 'FunctionDeclaration' && (s.async || s.generator))
+      .map((s) => `__$fk(${s.id.name},${coroutineKind(s)});`)
+      .join('');
     let pos = gapFrom ?? (list.length ? list[0].start : 0);
     for (const s of list) {
       if (gapFrom !== null) out += source.slice(pos, s.start);
@@ -763,6 +802,33 @@ export function transformProgram(source: string): Transformed {
       `catch(${err}){${threw}=true;throw ${err}}` +
       `finally{if(${ok})yield* __$FC(${it},${threw},${site})}}`
     );
+  }
+
+  /** 1 async function, 2 generator, 3 async generator (the [[Prototype]] `__$fk` gives it). */
+  function coroutineKind(n: AstNode): number {
+    return n.async && n.generator ? 3 : n.async ? 1 : 2;
+  }
+
+  /**
+   * The name ECMAScript gives an anonymous function expression from where it stands
+   * (NamedEvaluation), when the transform can know it statically; null if none or computed.
+   */
+  function namedEvaluation(node: AstNode, parent: AstNode | null, key: string): string | null | undefined {
+    if (!parent) return undefined;
+    const keyName = (k: AstNode): string | null => (k.type === 'Identifier' ? k.name : k.type === 'PrivateIdentifier' ? `#${k.name}` : k.type === 'Literal' ? String(k.value) : null);
+    switch (parent.type) {
+      case 'VariableDeclarator':
+        return key === 'init' && parent.id.type === 'Identifier' ? parent.id.name : undefined;
+      case 'AssignmentExpression':
+        return key === 'right' && parent.left.type === 'Identifier' && ['=', '&&=', '||=', '??='].includes(parent.operator) ? parent.left.name : undefined;
+      case 'AssignmentPattern':
+        return key === 'right' && parent.left.type === 'Identifier' ? parent.left.name : undefined;
+      case 'Property':
+      case 'PropertyDefinition':
+        if (key !== 'value') return undefined;
+        return parent.computed ? null : keyName(parent.key);
+    }
+    return undefined;
   }
 
   /** Name a stack view should show for a function node. */
@@ -849,7 +915,8 @@ export function transformProgram(source: string): Transformed {
         body.type === 'BlockStatement'
           ? statements(stmts, body, inner, stmts.length ? stmts[0].start : body.start + 1)
           : `return (${print(body, node, 'body', false, inner)});`;
-      return `${head(params)} {${directiveText}const __$s=__$E(${fid});try{${content}\n}finally{__$X(__$s);}}`;
+      const printed = `${head(params)} {${directiveText}const __$s=__$E(${fid});try{${content}\n}finally{__$X(__$s);}}`;
+      return method ? printed : remember(printed, raw(node));
     }
 
     // Coroutine-driven: async function, generator, async generator.
@@ -864,7 +931,9 @@ export function transformProgram(source: string): Transformed {
     let superHelpers = isArrow ? outer.superHelpers : false;
     if (!superHelpers && (method || isArrow) && containsLexical(body, (n) => n.type === 'Super')) {
       superHelpers = true;
-      prelude += 'const __$sup=(k)=>super[k],__$sups=(k,v)=>(super[k]=v);';
+      prelude +=
+        'const __$sup=(k)=>super[k],__$sups=(k,v)=>(super[k]=v),' +
+        "__$supc=(k,d,o,...a)=>{const f=super[k];if(o&&f==null)return;if(typeof f!=='function')throw new TypeError('(intermediate value)'+d+' is not a function');return f.apply(this,a)};";
     }
     const inner: Ctx = { fn: innerKind, argsName, superHelpers, inFn: isArrow ? outer.inFn : true };
     const simple = node.params.every((p: AstNode) => p.type === 'Identifier');
@@ -874,12 +943,34 @@ export function transformProgram(source: string): Transformed {
         ? statements(stmts, body, inner, stmts.length ? stmts[0].start : body.start + 1)
         : `return (${print(body, node, 'body', false, inner)});`;
     const gen = `function* (${params}) {${content}\n}`;
+    /**
+     * A function expression or arrow gets its kind's [[Prototype]] (AsyncFunction.prototype...)
+     * through `__$fk`, with the name NamedEvaluation would have given it; not under a computed
+     * key, whose name only the runtime knows.
+     */
+    const withKind = (text: string): string => {
+      if (node.id) return `__$fk(${text},${coroutineKind(node)})`;
+      const inferred = namedEvaluation(node, parent, key);
+      if (inferred === null) return text;
+      return `__$fk(${text},${coroutineKind(node)}${inferred === undefined ? '' : `,${JSON.stringify(inferred)}`})`;
+    };
+    // The outer function's `length`: placeholders for the parameters before the first default
+    // or rest parameter (the arguments reach the generator's own parameter list).
+    let expected = node.params.findIndex((p: AstNode) => p.type === 'AssignmentPattern' || p.type === 'RestElement');
+    if (expected < 0) expected = node.params.length;
+    const placeholders = Array.from({ length: expected }, (_, i) => `__$p${i}`);
     if (isArrow) {
-      const outerParams = simple ? params : '...__$a';
-      const args = simple ? `[${params}]` : '__$a';
-      return `${head(outerParams)} {${prelude}return ${driver}(${gen}, this, ${args}, ${fid});}`;
+      const outerParams = simple ? params : [...placeholders, '...__$a'].join(', ');
+      const args = simple ? `[${params}]` : `[${[...placeholders, '...__$a'].join(', ')}]`;
+      return withKind(remember(`${head(outerParams)} {${prelude}return ${driver}(${gen}, this, ${args}, ${fid});}`, raw(node)));
     }
-    return `${head(simple ? params : '')} {${directiveText}${prelude}return ${driver}(${gen}, this, arguments, ${fid});}`;
+    // A generator's objects inherit from the function's `prototype`: the driver gets the
+    // function itself when a name refers to it (declarations and named expressions).
+    const self = node.generator && node.id ? `, ${node.id.name}` : '';
+    const printed = `${head(simple ? params : placeholders.join(', '))} {${directiveText}${prelude}return ${driver}(${gen}, this, arguments, ${fid}${self});}`;
+    if (method) return printed;
+    remember(printed, raw(node));
+    return node.type === 'FunctionDeclaration' ? printed : withKind(printed);
   }
 
   function printMethod(node: AstNode, ctx: Ctx, isClass: boolean): string {
@@ -888,7 +979,11 @@ export function transformProgram(source: string): Transformed {
     if (isClass && node.static) head += 'static ';
     if (node.kind === 'get' || node.kind === 'set') head += `${node.kind} `;
     const keyText = node.computed ? `[${print(node.key, node, 'key', false, ctx)}]` : raw(node.key);
-    return head + keyText + printFunction(fn, node, 'value', ctx, node);
+    const printed = printFunction(fn, node, 'value', ctx, node);
+    // V8's text of a method starts after `static`, with get/set/async/* and the key.
+    const own = source.slice(node.start, node.end);
+    remember(`${node.kind === 'get' || node.kind === 'set' ? `${node.kind} ` : ''}${keyText}${printed}`, isClass && node.static ? own.replace(/^static\s*/, '') : own);
+    return head + keyText + printed;
   }
 
   // Map each constructor MethodDefinition to its class, for naming.
@@ -907,7 +1002,7 @@ export function transformProgram(source: string): Transformed {
   const text = statements(body, ast, scriptCtx, body.length ? body[0].start : 0);
   // A trailing line comment at the very end must not swallow what the runtime appends.
   const code = `${prologue}${decls}${text}\n`;
-  return { code, locs, fns, sites, programLoc, implicitGlobals };
+  return { code, locs, fns, sites, programLoc, implicitGlobals, sourceOf };
 
   /**
    * `var` declarations of the host's globals and of implicit globals, then `__$DG([[name, get,

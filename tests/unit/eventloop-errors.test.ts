@@ -1,8 +1,13 @@
 /**
- * Error paths, budgets and the sandbox of runProgram.
+ * Error paths, budgets and the sandbox of runProgram; error messages that must read as V8 prints
+ * them for the learner's code (compared with native Node 24), and the host APIs the lab refuses
+ * by name (simulations/eventloop/features.ts).
  */
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { budgetMessage, DEFAULT_MAX_LOOP_ITERATIONS, DEFAULT_MAX_STEPS, DEFAULT_MAX_VIRTUAL_MS, runProgram } from '#sim/eventloop';
+import { budgetMessage, DEFAULT_MAX_LOOP_ITERATIONS, DEFAULT_MAX_STEPS, DEFAULT_MAX_VIRTUAL_MS, runProgram, runProgramSync } from '#sim/eventloop';
+import { UNSUPPORTED_GLOBALS } from '#sim/eventloop/features';
+import { describeAgreesWithNode } from '../support/eventloop-native';
 
 const defaults = { maxSteps: DEFAULT_MAX_STEPS, maxLoops: DEFAULT_MAX_LOOP_ITERATIONS, maxTime: DEFAULT_MAX_VIRTUAL_MS };
 
@@ -231,5 +236,204 @@ describe('the trace', () => {
     const set = run.trace.find((e) => e.kind === 'timer-set');
     expect(set).toMatchObject({ kind: 'timer-set', timer: 1, delay: 30, timeout: 30, due: 30, callback: 'later', api: 'setTimeout', loc: { line: 2, column: 1 } });
     expect(run.functions).toEqual([{ name: 'later', loc: { line: 2, column: 12 } }]);
+  });
+});
+
+// ---------------------------------------------------------------- no silent gaps (issue 11)
+
+/**
+ * Programs whose errors go through the transform's rewrites (`this`, free names, `super` in
+ * async methods, awaits): every message must read as V8 prints it for the learner's code.
+ */
+const MESSAGES_NATIVE: Record<string, string> = {
+  'a lost `this` in a timer callback': `
+    const o = { n: 1, tick() { console.log('tick', this.n); }, start() { setTimeout(function () { this.tick(); }, 0); } };
+    o.start();
+  `,
+  '`this` in constructors, methods and promise handlers': `
+    function F() { this.a.b(); }
+    try { new F(); } catch (e) { console.log(e.message); }
+    const o = { m() { return this.missing(); }, async n() { await null; this.nope(); } };
+    try { o.m(); } catch (e) { console.log(e.message); }
+    o.n().catch((e) => console.log(e.message));
+    Promise.resolve().then(function () { this.x.y(); }).catch((e) => console.log(e.message));
+    for (const x of [1]) { try { this.q(); } catch (e) { console.log(e.message); } }
+  `,
+  'properties of globalThis read by a free name, called, constructed, iterated': `
+    globalThis.x = 5;
+    try { x(); } catch (e) { console.log(e.message); }
+    try { new x(); } catch (e) { console.log(e.message); }
+    try { x.foo(); } catch (e) { console.log(e.message); }
+    try { x\`t\`; } catch (e) { console.log(e.message); }
+    try { for (const a of x) ; } catch (e) { console.log(e.message); }
+    globalThis.f = function () { return typeof this; };
+    globalThis.g = function () { 'use strict'; return typeof this; };
+    console.log(f(), g());
+  `,
+  'undeclared names': `
+    function outer() { return inner(); }
+    function inner() { return undefinedThing.foo; }
+    try { outer(); } catch (e) { console.log(e.name, e.message); }
+    try { undefinedFn(); } catch (e) { console.log(e.message); }
+    try { new Nope(); } catch (e) { console.log(e.message); }
+    try { const { a } = missingObj; } catch (e) { console.log(e.message); }
+    try { arguments; } catch (e) { console.log(e.message); }
+    console.log(typeof nowhere);
+    new Nope();
+  `,
+  'super calls inside async methods': `
+    class A { m() { return 1; } }
+    class B extends A {
+      async m() { await null; return super.m() + super.nope?.(); }
+      async k() { return super.gone(); }
+      async j() { const q = 'x'; return super[q](); }
+    }
+    new B().m().then(console.log);
+    new B().k().catch((e) => console.log(e.message));
+    new B().j().catch((e) => console.log(e.message));
+  `,
+  'awaited callees and for await over non-iterables': `
+    async function f() { const x = 5; (await x)(); }
+    f().catch((e) => console.log(e.message));
+    async function h() { for await (const v of 5) {} }
+    h().catch((e) => console.log(e.message));
+    async function q() { for await (const v of undefined) {} }
+    q().catch((e) => console.log(e.message));
+    const obj = {};
+    async function z() { await obj.method(); }
+    z().catch((e) => console.log(e.message));
+  `,
+  "error.stack starts with V8's line and names no helper": `
+    function tick() { throw new Error('boom'); }
+    try { tick(); } catch (e) { console.log(e.stack.includes('__$'), e.stack.split('\\n')[0]); }
+    try { null.x; } catch (e) { console.log(e.stack.split('\\n')[0]); }
+    const o = { run() { this.go(); } };
+    try { o.run(); } catch (e) { console.log(/__\\$|transform|engine/.test(e.stack), e.stack.split('\\n')[0]); }
+    o.run();
+  `,
+  'uncaught errors thrown through the rewrites': `
+    Promise.resolve().then(() => { notHere(); });
+    setTimeout(function () { this.later(); }, 1);
+    const o = { async go() { await 1; this.missing(); } };
+    o.go();
+  `,
+};
+
+describeAgreesWithNode('error messages name the learner\'s code, as native Node 24 prints them', MESSAGES_NATIVE);
+
+describe('the same messages in Node mode', () => {
+  it('are identical to the browser mode (no timers involved, so the loops agree)', () => {
+    for (const name of ['`this` in constructors, methods and promise handlers', 'undeclared names', 'super calls inside async methods', 'awaited callees and for await over non-iterables']) {
+      const source = MESSAGES_NATIVE[name];
+      const browser = runProgramSync(source).console;
+      const node = runProgramSync(source, { runtime: 'node' }).console;
+      // Node stops at the first uncaught error and prints it without "Uncaught ".
+      expect(node.slice(0, -1)).toEqual(browser.slice(0, -1));
+      expect(node.at(-1)).toBe(browser.at(-1)!.replace(/^Uncaught /, ''));
+    }
+  });
+});
+
+describe('no runtime helper name ever reaches the learner', () => {
+  it('in console lines, uncaught reports, stacks, function names and toString of any program here', () => {
+    const programs = [
+      ...Object.values(MESSAGES_NATIVE),
+      `console.log(String(setTimeout), String(Promise.prototype.then), String(console.log), String(Date.now), String(structuredClone));`,
+      `console.log(setTimeout, queueMicrotask, structuredClone, Date.now, eval, Function, delay, Array.fromAsync);`,
+      `async function f(a = 1) { await null; } const g = async (x, ...r) => x; function* h() {} class K { async *m() {} }
+       console.log(f.toString(), g.toString(), h.toString(), K.toString(), K.prototype.m.toString());`,
+      `try { structuredClone(() => 1); } catch (e) { console.log(e.name, e.message); }
+       try { structuredClone({ f() {} }); } catch (e) { console.log(e.message); }`,
+      `new AbortController();`,
+      `const e = new Error('x'); console.log(e.stack); Error.captureStackTrace(e); console.log(e.stack);`,
+    ];
+    for (const runtime of ['browser', 'node'] as const) {
+      for (const source of programs) {
+        const run = runProgramSync(source, { runtime });
+        expect(run.error).toBeUndefined();
+        expect(run.console.length).toBeGreaterThan(0);
+        for (const line of run.console) expect(line, source).not.toMatch(/__\$|eval at|runProgram|node_modules|simulations\//);
+      }
+    }
+  });
+
+  it('leaves the host as it was: Function.prototype.toString, Error.prepareStackTrace, Array.fromAsync', () => {
+    const before = [Function.prototype.toString, Error.prepareStackTrace, Array.fromAsync];
+    runProgramSync('console.log(String(setTimeout)); new Error("x").stack; Array.fromAsync([1]);');
+    runProgramSync('throw new Error("stop");');
+    expect([Function.prototype.toString, Error.prepareStackTrace, Array.fromAsync]).toEqual(before);
+    expect(String(function hostFn() { return 1; })).toMatch(/^function hostFn\(\) \{\s*return 1;\s*\}$/);
+  });
+});
+
+describe('host APIs the lab does not model say so', () => {
+  const browserNames = Object.keys(UNSUPPORTED_GLOBALS).filter((n) => UNSUPPORTED_GLOBALS[n].browser);
+  const nodeNames = Object.keys(UNSUPPORTED_GLOBALS).filter((n) => UNSUPPORTED_GLOBALS[n].node);
+
+  it('each one, read, called or constructed, throws "X is not supported in this lab"; typeof is "undefined"', () => {
+    for (const [runtime, names] of [['browser', browserNames], ['node', nodeNames]] as const) {
+      for (const name of names) {
+        const run = runProgramSync(
+          `console.log(typeof ${name});
+           try { ${name}; } catch (e) { console.log(e.name, e.message); }
+           try { ${name}(); } catch (e) { console.log(e.message); }
+           try { new ${name}(); } catch (e) { console.log(e.message); }`,
+          { runtime },
+        );
+        const msg = `${name} is not supported in this lab`;
+        expect(run.console, `${runtime} ${name}`).toEqual(['undefined', `ReferenceError ${msg}`, msg, msg]);
+      }
+    }
+  });
+
+  it('uncaught, prints as the runtime prints an uncaught ReferenceError (and Node ends the run)', () => {
+    const browser = runProgramSync(`console.log('a'); const c = new AbortController(); console.log('b');`);
+    expect(browser.console).toEqual(['a', 'Uncaught ReferenceError: AbortController is not supported in this lab']);
+    const node = runProgramSync(`setTimeout(() => console.log('never'), 1); fetch('https://example.com');`, { runtime: 'node' });
+    expect(node.console).toEqual(['ReferenceError: fetch is not supported in this lab']);
+    expect(node.exitCode).toBe(1);
+  });
+
+  it('names what the runtime itself lacks as "not defined", like that runtime', () => {
+    const browser = runProgramSync(`try { require('fs'); } catch (e) { console.log(e.message); }
+      try { setImmediate(() => {}); } catch (e) { console.log(e.message); }`);
+    expect(browser.console).toEqual(['require is not defined', 'setImmediate is not defined']);
+    const node = runProgramSync(`try { new XMLHttpRequest(); } catch (e) { console.log(e.message); }
+      try { requestAnimationFrame(() => {}); } catch (e) { console.log(e.message); }
+      console.log(typeof require('node:fs').readFile, typeof require('fs').readFile);
+      try { require('http'); } catch (e) { console.log(e.code, e.message); }`, { runtime: 'node' });
+    expect(node.console).toEqual([
+      'XMLHttpRequest is not defined',
+      'requestAnimationFrame is not defined',
+      'function function',
+      "MODULE_NOT_FOUND require('http') is not supported in this lab: it models only 'fs' (and 'node:fs')",
+    ]);
+  });
+
+  it('module syntax fails as V8 fails it in a classic script', () => {
+    for (const source of ["import fs from 'fs';\nconsole.log(1);", "console.log(1);\nexport const a = 1;"]) {
+      let native: { message: string; line: number } | undefined;
+      try {
+        new vm.Script(source, { filename: 'program.js' });
+      } catch (e) {
+        native = { message: `SyntaxError: ${(e as Error).message}`, line: Number(String((e as Error).stack).split('\n')[0].split(':')[1]) };
+      }
+      const run = runProgramSync(source);
+      expect(run.error?.message).toBe(native!.message);
+      expect(run.error?.line).toBe(native!.line);
+      expect(run.console).toEqual([]);
+    }
+  });
+
+  it('the supported ones work: setInterval, queueMicrotask, structuredClone', () => {
+    const run = runProgramSync(`
+      let n = 0;
+      const id = setInterval(() => { console.log('iv', ++n); if (n === 3) clearInterval(id); }, 5);
+      queueMicrotask(() => console.log('micro'));
+      const o = { a: [1, { b: new Map([[1, 2]]) }] };
+      const c = structuredClone(o);
+      console.log(c.a[1].b.get(1), c !== o, c.a !== o.a);
+    `);
+    expect(run.console).toEqual(['2 true true', 'micro', 'iv 1', 'iv 2', 'iv 3']);
   });
 });

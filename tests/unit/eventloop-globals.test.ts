@@ -11,7 +11,11 @@
  *   context (the differential test's runner, where `delay` is a global of the context too).
  * - Duplicate declarations: the SyntaxError and its line/column must match V8 compiling the same
  *   source as a script.
+ * - Function metadata after the transform (length, name, generator prototypes, toString), and
+ *   the host built-ins the engine adjusts (Array.fromAsync on its queues, structuredClone): the
+ *   same output as native Node 24.
  */
+import { spawnSync } from 'node:child_process';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { runProgramSync } from '#sim/eventloop';
@@ -255,5 +259,178 @@ describe('the runtime helpers cannot be named by the program', () => {
     const pushes = run.trace.filter((e) => e.kind === 'push').map((e) => (e.kind === 'push' ? e.name : ''));
     expect(pushes).toContain('work');
     expect(pushes.filter((n) => n === 'log').length).toBeGreaterThan(0);
+  });
+});
+
+// ---------------------------------------------------------------- function metadata, host built-ins (issue 11)
+
+const METADATA_NATIVE: Record<string, string> = {
+  'length with default and rest parameters, for every kind of function': `
+    function f(a, b = 1, ...c) {}
+    async function g(a, b = 1, ...c) {}
+    const h = async (a, {b}, c = 2) => {};
+    function* k(a, b, c = 3) {}
+    async function* m(x, ...r) {}
+    const n = async (...r) => {};
+    const p = async ([a], b) => a + b;
+    class C { async m(a, b = 2) {} static async *s(a, b, c) {} *t(x = 1) {} }
+    console.log(f.length, g.length, h.length, k.length, m.length, n.length, p.length, C.prototype.m.length, C.s.length, C.prototype.t.length);
+    h(1, {}).then(() => console.log('h ran'));
+    p([2], 3).then((v) => console.log('p', v));
+    g(5).then(() => console.log('g ran'));
+  `,
+  'name of functions, methods, getters, classes and arrows assigned to const': `
+    async function g() {}
+    const h = async () => {};
+    function* k() {}
+    async function* m() {}
+    const e = function* () {};
+    class C { async m() {} static async *s() {} get x() { return 1; } set x(v) {} static #p() {} static q() { return C.#p.name; } }
+    const o = { async am() {}, *gm() {}, ['comp' + 'uted']: async () => {} };
+    console.log(g.name, h.name, k.name, m.name, e.name, C.name, C.prototype.m.name, C.s.name, C.q());
+    const d = Object.getOwnPropertyDescriptor(C.prototype, 'x');
+    console.log(d.get.name, d.set.name, o.am.name, o.gm.name, o.computed.name);
+    console.log(JSON.stringify([async () => {}][0].name), (class {}).name === '');
+  `,
+  "generator objects inherit from their function's prototype": `
+    function* g() { yield 1; }
+    const it = g();
+    console.log(it instanceof g, Object.getPrototypeOf(it) === g.prototype, [...it]);
+    console.log(Object.prototype.hasOwnProperty.call(g.prototype, 'constructor'), typeof g.prototype.next);
+    async function* ag() { yield 1; }
+    const ai = ag();
+    console.log(ai instanceof ag, Object.getPrototypeOf(ai) === ag.prototype, typeof ag.prototype.next);
+    ai.next().then(console.log);
+    const e = function* named() { yield 2; };
+    console.log(e() instanceof e, e().next().value);
+    g.prototype.extra = function () { return 'extra'; };
+    console.log(g().extra());
+  `,
+  "toString of functions and classes is the learner's source": `
+    function add(a, b) { return a + b; }
+    const arrow = (x) => x * 2;
+    const single = x => x;
+    async function af(a = 1) { await 1; }
+    const aa = async (...r) => { await r; };
+    class K { static m() {} get v() { return 1; } async *gen() {} ['q']() {} constructor() { this.k = 1; } }
+    const o = { async m() {}, *g() {}, set s(v) {}, f: function () { /* c */ } };
+    console.log(add.toString());
+    console.log(String(arrow), String(single), \`\${af}\`, String(aa));
+    console.log(K.toString());
+    console.log(K.m.toString(), Object.getOwnPropertyDescriptor(K.prototype, 'v').get.toString(), K.prototype.gen.toString(), K.prototype.q.toString());
+    console.log(o.m.toString(), o.g.toString(), Object.getOwnPropertyDescriptor(o, 's').set.toString(), o.f.toString());
+    console.log(Function.prototype.toString.call(class Z extends K {}));
+  `,
+};
+
+METADATA_NATIVE['async and generator functions print by kind and have its [[Prototype]]'] = `
+  const f = async function named() {};
+  const a = async () => {};
+  let b; b = async function* () {};
+  const o = { p: async () => {}, q: function* () {} };
+  class C { x = async () => {}; static y = function* () {}; }
+  function* g() {}
+  async function h() {}
+  console.log(f, a, b, o.p, o.q, new C().x, C.y, g, h);
+  console.log(Object.getPrototypeOf(h) === Object.getPrototypeOf(async function () {}), Object.getPrototypeOf(b) === Object.getPrototypeOf(async function* () {}));
+  console.log(Object.hasOwn(g.prototype, 'constructor'), typeof g.prototype.next, g() instanceof g);
+  console.log(function* () {}, [async () => {}][0], (cb = async () => {}) => cb);
+  function dflt(cb = async () => {}) { return cb.name; }
+  console.log(dflt(), a.name, b.name, C.y.name, a.toString(), String(b));
+  { async function inBlock() {} console.log(inBlock); }
+`;
+
+describeAgreesWithNode('function metadata after the transform agrees with native Node 24', METADATA_NATIVE);
+
+/** Microtask tickers: t1, t2... one per tick, to place another promise's result in the order. */
+const TICKS = (n: number, p = 't'): string =>
+  'Promise.resolve()' + Array.from({ length: n }, (_, i) => `.then(() => console.log('${p}${i + 1}'))`).join('') + ';';
+
+const FROM_ASYNC_NATIVE: Record<string, string> = {
+  'Array.fromAsync of an array of values and promises, against a chain of ticks': `
+    async function main() {
+      const r = await Array.fromAsync([1, Promise.resolve(2), 3]);
+      console.log('fromAsync', r);
+    }
+    main();
+    ${TICKS(10)}
+    console.log('sync', Array.fromAsync.name, Array.fromAsync.length);
+  `,
+  'Array.fromAsync of an async generator with a mapping function': `
+    async function* gen() { yield 'a'; yield 'b'; }
+    Array.fromAsync(gen(), (x) => x.toUpperCase()).then((v) => console.log('mapped', v));
+    ${TICKS(12)}
+  `,
+  'Array.fromAsync of array-likes, Sets, sync generators, with async mapping': `
+    Array.fromAsync({ length: 2, 0: 'x', 1: Promise.resolve('y') }).then((v) => console.log('arraylike', v));
+    Array.fromAsync(new Set([1, 2]), async (x) => x * 10).then((v) => console.log('set', v));
+    function* sg() { yield Promise.resolve('a'); yield 'b'; }
+    Array.fromAsync(sg()).then((v) => console.log('sync gen', v));
+    Array.fromAsync({ length: 2, 0: 1, 1: 2 }, (v) => { console.log('map', v); return v * 2; }).then((v) => console.log('mapped', v));
+    ${TICKS(12)}
+  `,
+  'Array.fromAsync errors: bad arguments, rejections, closing the iterator': `
+    Array.fromAsync(null).catch((e) => console.log(e.constructor.name, e.message));
+    Array.fromAsync(undefined).catch((e) => console.log(e.message));
+    Array.fromAsync([1], 5).catch((e) => console.log(e.constructor.name, e.message));
+    Array.fromAsync([Promise.reject(new Error('r')), 2]).catch((e) => console.log('rej', e.message));
+    async function* g() { console.log('g1'); yield 1; console.log('g2'); throw new Error('bad'); }
+    Array.fromAsync(g()).catch((e) => console.log('caught', e.message));
+    const it = { [Symbol.asyncIterator]() { let i = 0; return { next() { i++; return Promise.resolve({ value: i, done: i > 2 }); }, return() { console.log('closed'); return {}; } }; } };
+    Array.fromAsync(it, (v) => { if (v === 2) throw new Error('map'); return v; }).catch((e) => console.log('map err', e.message));
+    const bad = { [Symbol.asyncIterator]() { return { next() { return 5; }, return() { console.log('closed bad'); return {}; } }; } };
+    Array.fromAsync(bad).catch((e) => console.log(e.message));
+    const rej = { [Symbol.asyncIterator]() { return { next() { return Promise.reject(new Error('n')); }, return() { console.log('closed rej'); return Promise.resolve({}); } }; } };
+    Array.fromAsync(rej).catch((e) => console.log('rej next', e.message));
+    ${TICKS(12)}
+  `,
+  'Array.fromAsync with a constructor as this, unhandled when nobody catches': `
+    class MyArr extends Array {}
+    Array.fromAsync.call(MyArr, [1, 2]).then((v) => console.log(v instanceof MyArr, v.length));
+    Array.fromAsync.call(function () { return { tag: 'obj' }; }, { length: 1, 0: 'z' }).then((v) => console.log(v));
+    Array.fromAsync([Promise.reject(new Error('nobody'))]);
+    ${TICKS(4)}
+  `,
+};
+
+describeAgreesWithNode('Array.fromAsync runs on the engine\'s queues in native Node 24\'s order', FROM_ASYNC_NATIVE);
+
+describe('Array.fromAsync in the trace', () => {
+  it('its awaits are microtasks of the modelled queue, in a frame named Array.fromAsync', () => {
+    const run = runProgramSync('Array.fromAsync([1, 2]).then((v) => console.log(v));');
+    expect(run.console).toEqual(['[ 1, 2 ]']);
+    expect(run.trace.some((e) => e.kind === 'push' && e.name === 'Array.fromAsync')).toBe(true);
+    expect(run.stats.microtasks).toBeGreaterThanOrEqual(3);
+    expect(run.functions.at(-1)?.name).toBe('Array.fromAsync');
+    // A program that does not call it has no such function.
+    expect(runProgramSync('console.log(1);').functions.some((f) => f.name === 'Array.fromAsync')).toBe(false);
+  });
+});
+
+describe('structuredClone and the names of the sandbox\'s functions agree with a real Node 24 script (Node mode)', () => {
+  /** Runs `source` as a plain Node script (structuredClone is not a global of the vm runner). */
+  const nodeScript = (source: string): string => {
+    const r = spawnSync(process.execPath, ['-e', source], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    return r.stdout.trimEnd();
+  };
+  it.each([
+    `const o = { a: [1, { b: new Map([[1, 2]]) }], d: new Date(0), s: new Set(['x']) };
+     const c = structuredClone(o);
+     console.log(c, c !== o, c.a[1].b.get(1), c.d instanceof Date);`,
+    `try { structuredClone(() => {}); } catch (e) { console.log(e.name, e.message, e.constructor.name); }
+     try { structuredClone({ f: function named(a) { return a; } }); } catch (e) { console.log(e.message); }
+     try { structuredClone(Symbol('s')); } catch (e) { console.log(e.name, e.message); }
+     try { structuredClone(); } catch (e) { console.log(e.name); }`,
+    `console.log(setTimeout.name, clearTimeout.name, setInterval.name, queueMicrotask.name, structuredClone.name, Date.now.name, Math.random.name);
+     console.log(structuredClone.length, typeof structuredClone(1n));`,
+  ])('%s', (source) => {
+    // Node mode: structuredClone's length is Node's (2; a browser's is 1).
+    const engine = runProgramSync(source, { runtime: 'node' });
+    expect(engine.error).toBeUndefined();
+    expect(engine.console.join('\n')).toBe(nodeScript(source));
+  });
+  it('structuredClone has a browser\'s length (1) in browser runs', () => {
+    expect(runProgramSync('console.log(structuredClone.length)').console).toEqual(['1']);
   });
 });

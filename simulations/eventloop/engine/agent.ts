@@ -153,6 +153,8 @@ export interface EngineProgram {
   fns: FnInfo[];
   sites: SiteInfo[];
   programLoc: number;
+  /** The learner's text of each function and class, by its transformed text (engine/host.ts). */
+  sourceOf?: ReadonlyMap<string, string>;
 }
 
 export class Agent {
@@ -175,6 +177,7 @@ export class Agent {
   readonly fns: FnInfo[];
   readonly sites: SiteInfo[];
   readonly programLoc: number;
+  readonly sourceOf: ReadonlyMap<string, string>;
   /** Location registers written by the transformed code: p = current statement, w = last await site. */
   readonly L = { p: -1, w: -1 };
 
@@ -239,6 +242,9 @@ export class Agent {
   agSlots!: (o: unknown) => AsyncGenCtx | undefined;
   makeAsyncGen!: (ctx: AsyncGenCtx) => object;
   makeGenWrapper!: (gen: Generator, fid: number) => object;
+  /** The prototypes generator objects share (what a generator function's `prototype` inherits from). */
+  genProto!: object;
+  asyncGenProto!: object;
   makeAsyncFromSync!: (rec: IterRec) => object;
   /** State and result of one of our promises, for console formatting. */
   promiseDetails!: (v: object) => ['pending' | 'fulfilled' | 'rejected', unknown] | undefined;
@@ -261,6 +267,7 @@ export class Agent {
     this.fns = program.fns;
     this.sites = program.sites;
     this.programLoc = program.programLoc;
+    this.sourceOf = program.sourceOf ?? new Map();
   }
 
   // ------------------------------------------------------------------ trace
@@ -328,9 +335,14 @@ export class Agent {
     throw this.stopped;
   }
 
-  /** Rethrows the stop signal if the run is stopping; call in every catch of learner exceptions. */
-  guard(): void {
+  /**
+   * Rethrows the stop signal if the run is stopping; call in every catch of learner exceptions.
+   * A caught host error's message loses the runtime's helper names (`__$T(...).f is not a
+   * function` reads `this.f is not a function`), so the learner sees V8's words for their code.
+   */
+  guard(e?: unknown): void {
     if (this.stopped) throw this.stopped;
+    if (e !== undefined) cleanError(e);
   }
 
   countStep(): void {
@@ -353,6 +365,24 @@ export class Agent {
   }
 }
 
+
+/** V8's text for an expression the transform rewrote: the learner's expression. */
+export function cleanMessage(m: string): string {
+  return m
+    .replace(/\(0 , __\$N\.([^\s()]+)\)/g, '$1')
+    .replace(/__\$N\./g, '')
+    .replace(/__\$T\(\.\.\.\)/g, 'this')
+    .replace(/__\$sup\(\.\.\.\)/g, '(intermediate value)');
+}
+
+/** Rewrites a host error's own `message` when it names a runtime helper (see cleanMessage). */
+export function cleanError(e: unknown): void {
+  if (typeof e !== 'object' || e === null || !(e instanceof Error)) return;
+  const d = Object.getOwnPropertyDescriptor(e, 'message');
+  if (!d || typeof d.value !== 'string' || !d.writable || !d.value.includes('__$')) return;
+  d.value = cleanMessage(d.value);
+  Object.defineProperty(e, 'message', d);
+}
 
 export function budgetMessage(budget: BudgetKind, e: { maxSteps: number; maxLoops: number; maxTime: number }): string {
   switch (budget) {

@@ -89,7 +89,7 @@ export function awaitValue(ag: Agent, ctx: AsyncFnCtx | AsyncGenCtx, value: unkn
       kind = rec.state === PENDING ? 'thenable' : 'value';
     }
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     ag.awaitError = e;
     return false;
   }
@@ -134,7 +134,7 @@ export function startAsync(ag: Agent, genFn: Function, thisArg: unknown, args: A
   try {
     ctx.gen = genFn.apply(thisArg, args) as Generator;
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     capReject(ag, cap, e);
     ag.popFrame();
     ag.L.p = saved;
@@ -151,7 +151,7 @@ function asyncStep(ag: Agent, ctx: AsyncFnCtx, type: 0 | 1, value: unknown): voi
     try {
       r = type === 0 ? ctx.gen!.next(value) : ctx.gen!.throw(value);
     } catch (e) {
-      ag.guard();
+      ag.guard(e);
       capReject(ag, ctx.cap, e);
       ag.popFrame();
       return;

@@ -5,11 +5,12 @@
  */
 import { formatLogArgs, inspect } from '../inspect';
 import type { ConsoleLevel, EventLoopEvent } from '../types';
-import type { Agent } from './agent';
+import { cleanError, type Agent } from './agent';
 import { nodeUncaught } from './node';
 import { preview } from './values';
 
 export function describeThrown(ag: Agent, e: unknown): string {
+  cleanError(e);
   try {
     return formatLogArgs([e], { promiseDetails: ag.promiseDetails });
   } catch {

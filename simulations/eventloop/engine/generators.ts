@@ -81,15 +81,48 @@ export function installAsyncGenerator(ag: Agent): void {
   Object.defineProperty(AsyncGenerator.prototype, 'constructor', { value: Object, enumerable: false, configurable: true, writable: true });
   ag.agSlots = slots;
   ag.makeAsyncGen = (ctx) => new AsyncGenerator(ctx);
+  ag.asyncGenProto = AsyncGenerator.prototype;
 }
 
 /** __$AG: calls an async generator function; nothing runs until the first next(). */
-export function startAsyncGen(ag: Agent, genFn: Function, thisArg: unknown, args: ArrayLike<unknown>, fid: number): object {
+export function startAsyncGen(ag: Agent, genFn: Function, thisArg: unknown, args: ArrayLike<unknown>, fid: number, self?: unknown): object {
   ag.countStep();
   const ctx = new AsyncGenCtx(fid);
   ctx.gen = genFn.apply(thisArg, args) as Generator;
   ctx.resumeLoc = ag.fns[fid].loc;
-  return ag.makeAsyncGen(ctx);
+  return inheritFromFunction(ag.makeAsyncGen(ctx), self);
+}
+
+/**
+ * OrdinaryCreateFromConstructor(F, "%GeneratorPrototype%"): a generator object inherits from
+ * its function's `prototype`. The transformed function is a plain function, so its default
+ * `prototype` (an object with `constructor`) becomes, at the first call, an object inheriting
+ * from the engine's generator prototype, as a generator function's own would be. `self` is
+ * known for declarations and named expressions (see transform.ts); otherwise the shared
+ * prototype stays.
+ */
+const fixedPrototypes = new WeakSet<object>();
+function fixPrototype(self: Function, shared: object): void {
+  const proto = (self as { prototype?: unknown }).prototype;
+  if (!isObject(proto) || fixedPrototypes.has(proto as object)) return;
+  fixedPrototypes.add(proto as object);
+  const p = proto as { constructor?: unknown };
+  if (Object.getPrototypeOf(p) === Object.prototype && Object.getOwnPropertyDescriptor(p, 'constructor')?.value === self && Reflect.ownKeys(p).length === 1) {
+    delete p.constructor;
+    Object.setPrototypeOf(p, shared);
+  }
+}
+function inheritFromFunction(obj: object, self: unknown): object {
+  if (typeof self !== 'function') return obj;
+  fixPrototype(self, Object.getPrototypeOf(obj) as object);
+  const proto = (self as { prototype?: unknown }).prototype;
+  if (isObject(proto)) Object.setPrototypeOf(obj, proto as object);
+  return obj;
+}
+
+/** At creation (`__$fk`): a generator function's `prototype` as the spec makes it. */
+export function prepareGeneratorFunction(ag: Agent, fn: Function, async: boolean): void {
+  fixPrototype(fn, async ? ag.asyncGenProto : ag.genProto);
 }
 
 function agValidate(ag: Agent, obj: unknown, cap: Cap, method: string): AsyncGenCtx | undefined {
@@ -179,7 +212,7 @@ export function agRun(ag: Agent, ctx: AsyncGenCtx, method: 'next' | 'throw' | 'r
     try {
       r = ctx.gen![method](arg as never);
     } catch (e) {
-      ag.guard();
+      ag.guard(e);
       ctx.state = 'completed';
       ag.popFrame();
       agCompleteStep(ag, ctx, 1, e, true);
@@ -257,7 +290,7 @@ function agAwaitReturn(ag: Agent, ctx: AsyncGenCtx): void {
   try {
     p = promiseResolve(ag, ag.PromiseCtor, completion.value, 'async generator return()');
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     ctx.state = 'completed';
     agCompleteStep(ag, ctx, 1, e, true);
     agDrainQueue(ag, ctx);
@@ -338,7 +371,7 @@ export function* asyncIteratorClose(ag: Agent, rec: IterRec, threw: boolean, sit
   try {
     ret = getMethod(rec.iterator, 'return');
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     if (threw) return;
     throw e;
   }
@@ -349,7 +382,7 @@ export function* asyncIteratorClose(ag: Agent, rec: IterRec, threw: boolean, sit
     ag.L.w = site;
     inner = yield inner;
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     if (threw) return;
     throw e;
   }
@@ -371,7 +404,7 @@ export function installAsyncFromSync(ag: Agent): void {
         result = args.length > 0 ? (rec.next as Function).call(rec.iterator, args[0]) : (rec.next as Function).call(rec.iterator);
         if (!isObject(result)) throw new TypeError(`Iterator result ${preview(result)} is not an object`);
       } catch (e) {
-        ag.guard();
+        ag.guard(e);
         capReject(ag, cap, e);
         return cap.promise;
       }
@@ -390,7 +423,7 @@ export function installAsyncFromSync(ag: Agent): void {
         }
         result = args.length > 0 ? ret.call(rec.iterator, args[0]) : ret.call(rec.iterator);
       } catch (e) {
-        ag.guard();
+        ag.guard(e);
         capReject(ag, cap, e);
         return cap.promise;
       }
@@ -415,7 +448,7 @@ export function installAsyncFromSync(ag: Agent): void {
         }
         result = args.length > 0 ? thr.call(rec.iterator, args[0]) : thr.call(rec.iterator);
       } catch (e) {
-        ag.guard();
+        ag.guard(e);
         capReject(ag, cap, e);
         return cap.promise;
       }
@@ -437,7 +470,7 @@ function asyncFromSyncContinuation(ag: Agent, result: object, cap: Cap, rec: Ite
     done = !!(result as { done?: unknown }).done;
     value = (result as { value?: unknown }).value;
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     capReject(ag, cap, e);
     return cap.promise;
   }
@@ -445,7 +478,7 @@ function asyncFromSyncContinuation(ag: Agent, result: object, cap: Cap, rec: Ite
   try {
     valueWrapper = promiseResolve(ag, ag.PromiseCtor, value, 'for await');
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     if (!done && closeOnRejection) iteratorCloseOnThrow(ag, rec);
     capReject(ag, cap, e);
     return cap.promise;
@@ -503,10 +536,11 @@ export function installGeneratorWrapper(ag: Agent): void {
   Object.defineProperty(Generator.prototype, Symbol.toStringTag, { value: 'Generator', configurable: true });
   Object.defineProperty(Generator.prototype, 'constructor', { value: Object, enumerable: false, configurable: true, writable: true });
   ag.makeGenWrapper = (g, fid) => new Generator(g, fid);
+  ag.genProto = Generator.prototype;
 }
 
 /** __$G: calls a sync generator function. */
-export function startGen(ag: Agent, genFn: Function, thisArg: unknown, args: ArrayLike<unknown>, fid: number): object {
+export function startGen(ag: Agent, genFn: Function, thisArg: unknown, args: ArrayLike<unknown>, fid: number, self?: unknown): object {
   ag.countStep();
-  return ag.makeGenWrapper(genFn.apply(thisArg, args) as Generator, fid);
+  return inheritFromFunction(ag.makeGenWrapper(genFn.apply(thisArg, args) as Generator, fid), self);
 }

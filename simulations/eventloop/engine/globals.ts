@@ -6,12 +6,13 @@
  * read of `Date.now`, `performance.now` or `new Date` costs CLOCK_READ_MS, so a busy-wait loop on
  * the clock advances time and ends, and a timer it delays fires late.
  */
+import { isUnsupported, unsupportedMessage } from '../features';
 import { ALLOWED_HOST_GLOBALS, INJECTED_GLOBALS } from '../transform';
 import type { EventLoopEvent } from '../types';
-import { JOB_CALLBACK, VIRTUAL_EPOCH_MS, type Agent, type IterRec } from './agent';
+import { cleanError, JOB_CALLBACK, VIRTUAL_EPOCH_MS, type Agent, type IterRec } from './agent';
 import { startAsync } from './async-functions';
 import { createConsole } from './console';
-import { asyncIteratorClose, forAwaitNext, forAwaitResult, startAsyncGen, startGen, yieldStar, yieldValue } from './generators';
+import { asyncIteratorClose, forAwaitNext, forAwaitResult, prepareGeneratorFunction, startAsyncGen, startGen, yieldStar, yieldValue } from './generators';
 import { getAsyncIterator } from './iterators';
 import { enqueueJob, intrinsicCap } from './promises';
 import { clearImmediate, nextTick, readFile, setImmediate } from './node';
@@ -29,7 +30,7 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
     return Reflect.construct(HostDate, args.length ? args : [now()], new.target);
   } as unknown as DateConstructor;
   Object.defineProperty(VDate, 'prototype', { value: HostDate.prototype, writable: false });
-  Object.defineProperty(VDate, 'now', { value: function now_(): number { return now(); }, writable: true, configurable: true });
+  Object.defineProperty(VDate, 'now', { value: named('now', (): number => now()), writable: true, configurable: true });
   Object.defineProperty(VDate, 'parse', { value: HostDate.parse, writable: true, configurable: true });
   Object.defineProperty(VDate, 'UTC', { value: HostDate.UTC, writable: true, configurable: true });
 
@@ -70,10 +71,22 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
     throw new EvalError('The Function constructor is not available in the event-loop lab.');
   };
   Object.defineProperty(FunctionStub, 'prototype', { value: Function.prototype, writable: false });
-  const evalStub = function eval_(): never {
+  const evalStub = named('eval', (): never => {
     throw new EvalError('eval is not available in the event-loop lab.');
-  };
-  const structuredCloneFn = (v: unknown): unknown => globalThis.structuredClone(v);
+  });
+  // Synchronous and pure: the host's (an engine Promise or a function cannot be cloned, as in a browser).
+  const structuredCloneFn = named('structuredClone', (...args: unknown[]): unknown => {
+    try {
+      return (globalThis.structuredClone as (...a: unknown[]) => unknown)(...args);
+    } catch (e) {
+      // "<value> could not be cloned.": V8 writes a function as its (transformed) source.
+      const message = (e as Error)?.message;
+      if (typeof message !== 'string' || !message.includes('__$') || typeof DOMException !== 'function') throw e;
+      let text = message;
+      for (const [printed, original] of ag.sourceOf) if (text.includes(printed)) text = text.replace(printed, original);
+      throw new DOMException(text, (e as Error).name);
+    }
+  });
 
   const injected: Record<(typeof INJECTED_GLOBALS)[number], unknown> = {
     console: createConsole(ag),
@@ -94,6 +107,9 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
     eval: evalStub,
     structuredClone: structuredCloneFn,
   };
+  // Web IDL's length (value; options is optional) in a browser, Node's own function has 2.
+  Object.defineProperty(structuredCloneFn, 'length', { value: ag.runtime === 'node' ? 2 : 1 });
+  for (const name of ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'queueMicrotask', 'delay'] as const) named(name, injected[name] as Function);
   for (const name of ALLOWED_HOST_GLOBALS) {
     Object.defineProperty(ag.fakeGlobal, name, {
       value: (globalThis as Record<string, unknown>)[name],
@@ -130,7 +146,7 @@ function installNodeGlobals(ag: Agent): void {
   };
   const require = (name?: unknown): unknown => {
     if (name === 'fs' || name === 'node:fs') return fs;
-    const e = new Error(`Cannot find module '${String(name)}' (the lab models only 'fs')`);
+    const e = new Error(`require('${String(name)}') is not supported in this lab: it models only 'fs' (and 'node:fs')`);
     (e as { code?: string }).code = 'MODULE_NOT_FOUND';
     throw e;
   };
@@ -145,6 +161,12 @@ function installNodeGlobals(ag: Agent): void {
   for (const [name, value] of Object.entries(globals)) {
     Object.defineProperty(ag.fakeGlobal, name, { value, writable: true, configurable: true, enumerable: false });
   }
+}
+
+/** Gives a sandbox function the name a learner expects (`[Function: setTimeout]`, `Date.now.name`). */
+function named<T extends Function>(name: string, fn: T): T {
+  Object.defineProperty(fn, 'name', { value: name, configurable: true });
+  return fn;
 }
 
 // ------------------------------------------------------------------ instrumentation hooks
@@ -172,6 +194,7 @@ function instrumentation(ag: Agent): [string, unknown][] {
   /** __$C: entry of a catch block. */
   const caught = (e: unknown): void => {
     if (ag.stopped) throw ag.stopped;
+    cleanError(e);
     if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'caught', error: preview(e), loc: ag.here() } as EventLoopEvent);
   };
   /** __$th: a throw statement. */
@@ -193,8 +216,14 @@ function instrumentation(ag: Agent): [string, unknown][] {
   const notGlobal = (name: string, forTypeof?: number): unknown => {
     if (name in ag.fakeGlobal) return ag.fakeGlobal[name];
     if (forTypeof) return undefined;
+    // A host API the lab does not model says so (features.ts), instead of "not defined".
+    if (isUnsupported(name, ag.runtime)) throw new ReferenceError(unsupportedMessage(name));
     throw new ReferenceError(`${name} is not defined`);
   };
+  /** __$N: `__$N.name` is notGlobal("name") (V8 prints it as `__$N.name`, cleaned to `name`). */
+  const freeNames = new Proxy(Object.create(null) as object, {
+    get: (_t, key) => (typeof key === 'string' ? notGlobal(key) : undefined),
+  });
   /** __$sg: strict code assigning a free name: sets the global object's property, if it has one. */
   const setGlobal = (name: string, value: unknown): unknown => {
     if (!(name in ag.fakeGlobal)) throw new ReferenceError(`${name} is not defined`);
@@ -216,14 +245,33 @@ function instrumentation(ag: Agent): [string, unknown][] {
       Object.defineProperty(g, name, { get, set, enumerable, configurable });
     }
   };
+  /**
+   * __$fk: an async function, generator or async generator gets the [[Prototype]] its kind has
+   * (AsyncFunction.prototype, GeneratorFunction.prototype, AsyncGeneratorFunction.prototype; so
+   * it prints as [AsyncFunction: f]) and, for generators, a `prototype` inheriting from the
+   * engine's generator prototype without `constructor`; `name` is NamedEvaluation's, when the
+   * call wrapped an anonymous function in a naming position.
+   */
+  const fnKinds = [
+    null,
+    Object.getPrototypeOf(async function () {}),
+    Object.getPrototypeOf(function* () {}),
+    Object.getPrototypeOf(async function* () {}),
+  ] as (object | null)[];
+  const functionKind = (fn: Function, kind: number, name?: string): Function => {
+    Object.setPrototypeOf(fn, fnKinds[kind]);
+    if (name !== undefined) Object.defineProperty(fn, 'name', { value: name, configurable: true });
+    if (kind >= 2) prepareGeneratorFunction(ag, fn, kind === 3);
+    return fn;
+  };
   /** __$gl: the host's value of an allowed standard global (for `var` redeclarations). */
   const hostGlobal = (name: string): unknown => (globalThis as Record<string, unknown>)[name];
 
   // The coroutine drivers and await/yield/for-await helpers (async-functions.ts, generators.ts).
-  type Start = (genFn: Function, thisArg: unknown, args: ArrayLike<unknown>, fid: number) => object;
+  type Start = (genFn: Function, thisArg: unknown, args: ArrayLike<unknown>, fid: number, self?: unknown) => object;
   const startAsyncFn: Start = (genFn, thisArg, args, fid) => startAsync(ag, genFn, thisArg, args, fid);
-  const startGenFn: Start = (genFn, thisArg, args, fid) => startGen(ag, genFn, thisArg, args, fid);
-  const startAsyncGenFn: Start = (genFn, thisArg, args, fid) => startAsyncGen(ag, genFn, thisArg, args, fid);
+  const startGenFn: Start = (genFn, thisArg, args, fid, self) => startGen(ag, genFn, thisArg, args, fid, self);
+  const startAsyncGenFn: Start = (genFn, thisArg, args, fid, self) => startAsyncGen(ag, genFn, thisArg, args, fid, self);
   /** __$aw: records the await site and passes the value through. */
   const awaitSite = (v: unknown, site: number): unknown => {
     ag.L.w = site;
@@ -249,8 +297,10 @@ function instrumentation(ag: Agent): [string, unknown][] {
     ['__$th', thrown],
     ['__$T', thisValue],
     ['__$ng', notGlobal],
+    ['__$N', freeNames],
     ['__$sg', setGlobal],
     ['__$DG', defineGlobals],
     ['__$gl', hostGlobal],
+    ['__$fk', functionKind],
   ];
 }

@@ -76,7 +76,8 @@ export function getMethod(o: object, key: string | symbol): Function | undefined
 /** GetIterator(obj, async). */
 export function getAsyncIterator(ag: Agent, obj: unknown, site: number): IterRec {
   const text = site >= 0 ? ag.sites[site].text : preview(obj);
-  if (obj === null || obj === undefined) throw new TypeError(`${text} is not async iterable`);
+  // V8 reads obj[Symbol.asyncIterator] first.
+  if (obj === null || obj === undefined) throw new TypeError(`Cannot read properties of ${String(obj)} (reading 'Symbol(Symbol.asyncIterator)')`);
   const method = getMethod(Object(obj), Symbol.asyncIterator);
   if (method === undefined) {
     const syncMethod = getMethod(Object(obj), Symbol.iterator);

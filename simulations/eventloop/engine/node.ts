@@ -222,7 +222,7 @@ function processTicksAndRejections(ag: Agent): void {
       try {
         callback.apply(undefined, args);
       } catch (e) {
-        ag.guard();
+        ag.guard(e);
         nodeUncaught(ag, e);
       }
       ag.L.p = -1;
@@ -256,7 +256,7 @@ function callback(ag: Agent, fn: Function, thisArg: unknown, args: unknown[]): v
   try {
     fn.apply(thisArg, args);
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     nodeUncaught(ag, e);
   }
 }
@@ -408,7 +408,7 @@ export function runNodeLoop(ag: Agent, program: Function, programArgs: unknown[]
     try {
       program.apply(ag.fakeGlobal, programArgs);
     } catch (e) {
-      ag.guard();
+      ag.guard(e);
       threw = true;
       error = e;
     }

@@ -138,7 +138,7 @@ export function resolveWith(ag: Agent, rec: PRec, resolution: unknown): void {
   try {
     then = (resolution as { then?: unknown }).then;
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     rejectRec(ag, rec, e);
     return;
   }
@@ -276,7 +276,7 @@ export function reactionJob(ag: Agent, reaction: Reaction, type: 0 | 1, arg: unk
   try {
     result = (handler as (v: unknown) => unknown)(arg);
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     if (cap) capReject(ag, cap, e);
     return;
   }
@@ -292,7 +292,7 @@ export function thenableJob(ag: Agent, rec: PRec, thenable: object, then: Functi
   try {
     then.call(thenable, resolve, reject);
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     reject(e);
   } finally {
     ag.viaNext = 'then';
@@ -347,14 +347,14 @@ function combinator(ag: Agent, C: unknown, iterable: unknown, via: 'all' | 'allS
     if (typeof promiseResolve !== 'function') throw new TypeError('Promise resolve or reject function is not callable');
     rec = getIterator(iterable);
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     capReject(ag, cap, e);
     return cap.promise;
   }
   try {
     return performCombinator(ag, rec, C, cap, promiseResolve as Function, via);
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     if (!rec.done) iteratorCloseOnThrow(ag, rec);
     capReject(ag, cap, e);
     return cap.promise;
@@ -442,7 +442,7 @@ function createPromiseClass(ag: Agent): new (executor: unknown) => object {
       try {
         executor(resolve, reject);
       } catch (e) {
-        ag.guard();
+        ag.guard(e);
         reject(e);
       }
     }
@@ -529,7 +529,7 @@ function createPromiseClass(ag: Agent): new (executor: unknown) => object {
         if (typeof callback !== 'function') throw new TypeError(`${preview(callback)} is not a function`);
         result = callback(...args);
       } catch (e) {
-        ag.guard();
+        ag.guard(e);
         capReject(ag, cap, e);
         return cap.promise;
       }

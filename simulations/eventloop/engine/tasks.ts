@@ -172,7 +172,7 @@ function runTask(ag: Agent, task: Task, program: Function, programArgs: unknown[
     try {
       program.apply(ag.fakeGlobal, programArgs);
     } catch (e) {
-      ag.guard();
+      ag.guard(e);
       reportException(ag, e);
     }
     ag.popFrame();
@@ -189,7 +189,7 @@ function runTask(ag: Agent, task: Task, program: Function, programArgs: unknown[
           (timer.callback as Function).apply(ag.fakeGlobal, timer.args);
         }
       } catch (e) {
-        ag.guard();
+        ag.guard(e);
         reportException(ag, e);
       }
       ag.L.p = -1;
@@ -248,7 +248,7 @@ function runJob(ag: Agent, id: number, kind: number, a: unknown, b: unknown, c: 
     else if (kind === JOB_THENABLE) thenableJob(ag, a as PRec, b as object, c as Function);
     else (a as () => void)();
   } catch (e) {
-    ag.guard();
+    ag.guard(e);
     reportException(ag, e);
   }
   ag.L.p = -1;
