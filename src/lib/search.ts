@@ -61,20 +61,24 @@ export function encodeTextDirective(s: string): string {
 
 /**
  * Where a result should land: the sub-result (a heading's anchor) whose excerpt holds the most of
- * the query's words (the first such; the page's own excerpt last), with a text fragment for the words, so the browser scrolls
+ * the query's words (the first such, preferring one with an anchor; the page's own excerpt last), with a text fragment for the words, so the browser scrolls
  * to the match and highlights it; a page without sub-results gets the fragment alone.
  */
 export function landingUrl(result: { url: string; excerpt: string; sub_results?: { url: string; excerpt: string }[] }, terms: readonly string[]): string {
   const count = (excerpt: string) => terms.filter((t) => wordStart(t).test(excerptText(excerpt))).length;
+  // More of the words first; between equals, a section with a heading anchor, which still lands
+  // near the words should the browser not find the text fragment.
+  const score = (c: { url: string; excerpt: string }) => count(c.excerpt) * 2 + (c.url.includes('#') ? 1 : 0);
   let best = { url: result.url, excerpt: result.excerpt };
-  let bestCount = -1;
+  let bestScore = -1;
   for (const candidate of [...(result.sub_results ?? []), best]) {
-    const c = count(candidate.excerpt);
-    if (c > bestCount) {
+    const sc = score(candidate);
+    if (sc > bestScore) {
       best = candidate;
-      bestCount = c;
+      bestScore = sc;
     }
   }
+  const bestCount = count(best.excerpt);
   if (bestCount === 0) return result.url;
   const words = fragmentText(excerptText(best.excerpt), terms);
   if (!words) return best.url;

@@ -39,6 +39,18 @@ describe('search: landing at the match', () => {
     expect(landingUrl(result, ['deadlock'])).toBe('/lessons/actors/#turns:~:text=deadlock%20on%20call%20cycles');
   });
 
+  it('between sections with as many of the words, one with a heading anchor wins', () => {
+    const r = {
+      url: '/l/',
+      excerpt: 'x',
+      sub_results: [
+        { url: '/l/', excerpt: 'as a timer. <mark>Microtask</mark> <mark>queue:</mark> small jobs' },
+        { url: '/l/#timeout', excerpt: 'its <mark>microtasks</mark> have run) does the loop move the callback into the task <mark>queue</mark>' },
+      ],
+    };
+    expect(landingUrl(r, ['microtask', 'queue'])).toBe('/l/#timeout:~:text=microtasks%20have%20run');
+  });
+
   it('falls back to the page when no excerpt has the words', () => {
     expect(landingUrl(result, ['supervisor'])).toBe('/lessons/actors/');
   });
