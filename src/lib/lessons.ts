@@ -62,3 +62,21 @@ export async function getCurriculumPath(): Promise<PathItem[]> {
       : { ...planned };
   });
 }
+
+/** The id of a lesson's card on the home page (`lesson-7`), ready or coming. */
+export function lessonCardId(order: number): string {
+  return `lesson-${order}`;
+}
+
+/**
+ * Where a link to lesson `order` of the curriculum goes: the lesson once it is written, until then
+ * its "Coming" card on the home page (`/#lesson-7`), so a link written ahead of its lesson is
+ * never dead and starts working the day the lesson lands. An order outside the curriculum throws
+ * (failing the build).
+ */
+export async function plannedLessonLink(order: number): Promise<{ href: string; title: string; ready: boolean }> {
+  const item = (await getCurriculumPath()).find((p) => p.order === order);
+  if (!item) throw new Error(`There is no lesson ${order} in the curriculum (src/lib/curriculum.ts).`);
+  if (item.lesson) return { href: item.lesson.href, title: item.title, ready: true };
+  return { href: `${import.meta.env.BASE_URL.replace(/\/$/, '')}/#${lessonCardId(order)}`, title: item.title, ready: false };
+}

@@ -16,6 +16,8 @@
 
 export const PROGRESS_KEY = 'async-lab:progress';
 export const BACKUP_KEY = 'async-lab:progress:unreadable';
+/** Set when a repair dropped something, until a page has told the learner (once; see takeRepairNotice). */
+export const REPAIR_NOTICE_KEY = 'async-lab:progress:repaired';
 export const PROGRESS_VERSION = 1;
 /** Name of the DOM event fired on `window` after every write, so islands on a page stay in sync. */
 export const PROGRESS_EVENT = 'async-lab:progress';
@@ -44,6 +46,7 @@ export interface Progress {
 export interface KeyValueStore {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
+  removeItem?(key: string): void;
 }
 
 export function emptyProgress(): Progress {
@@ -62,6 +65,11 @@ function isDateString(v: unknown): v is string {
 export interface ParseResult {
   progress: Progress;
   repaired: boolean;
+  /**
+   * Something stored could not be read and was dropped (not JSON, a wrong shape, a bad entry);
+   * false for a clean migration of an older version, which loses nothing.
+   */
+  lost: boolean;
 }
 
 /**
@@ -69,24 +77,25 @@ export interface ParseResult {
  * Version 0 (before versioning) stored `{ completed: string[] }`; it is migrated.
  */
 export function parseProgress(raw: string | null): ParseResult {
-  if (raw === null) return { progress: emptyProgress(), repaired: false };
+  if (raw === null) return { progress: emptyProgress(), repaired: false, lost: false };
   let data: unknown;
   try {
     data = JSON.parse(raw);
   } catch {
-    return { progress: emptyProgress(), repaired: true };
+    return { progress: emptyProgress(), repaired: true, lost: true };
   }
   const out = emptyProgress();
-  if (!isRecord(data)) return { progress: out, repaired: true };
+  if (!isRecord(data)) return { progress: out, repaired: true, lost: true };
   let repaired = false;
 
   // Version 0: { completed: ["slug", ...] }
   if (data.version === undefined && Array.isArray(data.completed)) {
+    let lost = false;
     for (const slug of data.completed) {
       if (typeof slug === 'string' && slug) out.lessons[slug] = { completedAt: new Date(0).toISOString() };
-      else repaired = true;
+      else lost = true;
     }
-    return { progress: out, repaired: true };
+    return { progress: out, repaired: true, lost };
   }
   if (data.version !== PROGRESS_VERSION) repaired = true;
 
@@ -120,7 +129,7 @@ export function parseProgress(raw: string | null): ParseResult {
     out.predictions = predictions;
   } else if (data.predictions !== undefined) repaired = true;
 
-  return { progress: out, repaired };
+  return { progress: out, repaired, lost: repaired };
 }
 
 function defaultStore(): KeyValueStore | null {
@@ -140,16 +149,57 @@ export function loadProgress(store: KeyValueStore | null = defaultStore()): Prog
   } catch {
     return emptyProgress();
   }
-  const { progress, repaired } = parseProgress(raw);
+  const { progress, repaired, lost } = parseProgress(raw);
   if (repaired && raw !== null) {
     try {
       store.setItem(BACKUP_KEY, raw);
       store.setItem(PROGRESS_KEY, JSON.stringify(progress));
+      if (lost) {
+        const kept = { lessons: Object.keys(progress.lessons).length, quizzes: Object.keys(progress.quizzes).length };
+        store.setItem(REPAIR_NOTICE_KEY, JSON.stringify(kept));
+      }
     } catch {
       /* quota or access: keep going with what we have */
     }
   }
   return progress;
+}
+
+/**
+ * The one-time line for a repaired progress record: the text once after a repair that dropped
+ * something (the flag is then cleared, so the next page says nothing), else null. Call after
+ * `loadProgress` (which repairs).
+ */
+export function takeRepairNotice(store: KeyValueStore | null = defaultStore()): string | null {
+  if (!store) return null;
+  let raw: string | null;
+  try {
+    raw = store.getItem(REPAIR_NOTICE_KEY);
+    if (raw === null) return null;
+    if (store.removeItem) store.removeItem(REPAIR_NOTICE_KEY);
+    else store.setItem(REPAIR_NOTICE_KEY, '');
+  } catch {
+    return null;
+  }
+  if (!raw) return null;
+  let kept: { lessons?: unknown; quizzes?: unknown } = {};
+  try {
+    const data: unknown = JSON.parse(raw);
+    if (isRecord(data)) kept = data;
+  } catch {
+    /* the flag alone is enough to say so */
+  }
+  const n = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null);
+  const lessons = n(kept.lessons);
+  const quizzes = n(kept.quizzes);
+  const plural = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  const keptText =
+    lessons === null || quizzes === null
+      ? 'what could be read was kept'
+      : lessons + quizzes === 0
+        ? 'nothing in it could be read, so it starts afresh'
+        : `${plural(lessons, 'completed lesson', 'completed lessons')} and ${plural(quizzes, 'quiz answer', 'quiz answers')} were kept`;
+  return `Your saved progress in this browser was damaged and has been repaired: ${keptText}. A copy of the damaged record is kept in this browser’s storage.`;
 }
 
 function save(progress: Progress, store: KeyValueStore | null): void {

@@ -109,7 +109,7 @@ test('search from the form updates the URL and says when nothing matches', async
   await page.goto('/search/');
   await page.getByLabel('Search lessons').fill('zzqxv');
   await page.getByRole('button', { name: 'Search' }).click();
-  await expect(page.getByRole('status')).toContainText('No lesson mentions');
+  await expect(page.getByRole('status')).toContainText('No results for “zzqxv”');
   await expect(page).toHaveURL(/q=zzqxv/);
 });
 

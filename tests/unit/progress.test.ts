@@ -9,6 +9,7 @@ import {
   recordPrediction,
   recordQuizAnswer,
   setLessonComplete,
+  takeRepairNotice,
 } from '#lib/progress';
 
 class MapStore implements KeyValueStore {
@@ -100,5 +101,34 @@ describe('progress store', () => {
     const r = parseProgress(broken);
     expect(r.repaired).toBe(true);
     expect(Object.keys(r.progress.predictions ?? {})).toEqual(['the-event-loop/timeout']);
+  });
+
+  it('a repair that dropped something is told once; a clean migration is not told', () => {
+    const s = new MapStore();
+    s.setItem(
+      PROGRESS_KEY,
+      JSON.stringify({
+        version: 1,
+        lessons: { good: { completedAt: at.toISOString() }, bad: 7 },
+        quizzes: { 'good/q1': { choice: 1, correct: true, at: at.toISOString() } },
+      }),
+    );
+    loadProgress(s);
+    expect(takeRepairNotice(s)).toBe(
+      'Your saved progress in this browser was damaged and has been repaired: 1 completed lesson and 1 quiz answer were kept. A copy of the damaged record is kept in this browser’s storage.',
+    );
+    loadProgress(s);
+    expect(takeRepairNotice(s)).toBeNull();
+
+    const cut = new MapStore();
+    cut.setItem(PROGRESS_KEY, '{"version":1,"lessons":{"x":');
+    loadProgress(cut);
+    expect(takeRepairNotice(cut)).toMatch(/nothing in it could be read, so it starts afresh/);
+
+    const old = new MapStore();
+    old.setItem(PROGRESS_KEY, JSON.stringify({ completed: ['a'] }));
+    expect(Object.keys(loadProgress(old).lessons)).toEqual(['a']);
+    expect(takeRepairNotice(old)).toBeNull();
+    expect(takeRepairNotice(new MapStore())).toBeNull();
   });
 });

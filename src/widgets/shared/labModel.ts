@@ -12,6 +12,7 @@
  * of them a run depends on: a view switch is not a reason to run again, a new seed is.
  */
 import { decodeState, readNamespace, unpackText, type ParamRecord, type ParamSchema } from '#lib/permalink';
+import { LOCAL_KEY, readLocalMark } from './urlState';
 
 /** What an engine's fold gives a timeline: `at(0)` is the initial state, `at(length)` the last. */
 export interface Fold<S> {
@@ -116,6 +117,11 @@ export interface LinkReading<S, R = unknown> {
   clampNotes: string[];
   /** A run carried by the link (`url.result`), if any. */
   run?: R;
+  /**
+   * Fields the link left out because they did not fit in a link and stayed in the browser that
+   * wrote it (`local=code`, see fitSearch in urlState.ts); the session looks for them in storage.
+   */
+  local?: string[];
 }
 
 /**
@@ -160,6 +166,7 @@ export async function readLink<S extends object, R = unknown>(
     ...model.url.schema,
     step: (s: string) => (/^-?\d+$/.test(s.trim()) ? Number(s) : undefined),
     ...(model.url.result ? { res: (s: string) => s } : {}),
+    [LOCAL_KEY]: (s: string) => (readLocalMark(s).length > 0 ? s : undefined),
   };
   const result = decodeState(params, ns, schema, {} as Record<string, unknown>);
   const unchanged = { settings: base, base, ns, fromLink: result.fromLink, notice, clampNotes: [] };
@@ -176,7 +183,7 @@ export async function readLink<S extends object, R = unknown>(
   }
   const presetId = fields[PRESET_KEY];
   if (typeof presetId === 'string') base = model.preset(presetId);
-  const { step, res, ...rest } = fields;
+  const { step, res, [LOCAL_KEY]: local, ...rest } = fields;
   const { settings, notes } = model.clamp(model.url.decode(rest, base));
   let run: R | undefined;
   if (model.url.result && typeof res === 'string') {
@@ -184,7 +191,17 @@ export async function readLink<S extends object, R = unknown>(
     run = (text !== null ? model.url.result.decode(text) : null) ?? undefined;
     if (run === undefined) notice = 'This link’s results could not be read; the settings are restored. Press Run to measure.';
   }
-  return { settings, base, ns, step: typeof step === 'number' ? step : undefined, fromLink: true, notice, clampNotes: notes, run };
+  return {
+    settings,
+    base,
+    ns,
+    step: typeof step === 'number' ? step : undefined,
+    fromLink: true,
+    notice,
+    clampNotes: notes,
+    run,
+    local: readLocalMark(local as string | undefined),
+  };
 }
 
 /**

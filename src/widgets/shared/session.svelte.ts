@@ -18,10 +18,30 @@
  *   lab's namespace; it is written once the learner has touched something, never while playing.
  */
 import { untrack } from 'svelte';
-import { packText, packTextSync, type ParamRecord } from '#lib/permalink';
+import { formatParam, packText, packTextSync, type ParamRecord } from '#lib/permalink';
 import { Timeline, type KeepStep } from './timeline.svelte';
-import { createUrlWriter, currentPermalink } from './urlState';
+import { createUrlWriter, currentPermalink, fitSearch } from './urlState';
 import { PRESET_KEY, readLink, type Fold, type LabModel } from './labModel';
+import { programFileName, programFileText, readProgramFile } from './programFile';
+
+/**
+ * What LabFrame needs to offer a lab's program as a file when it is too large for a link
+ * (LabSession implements it for labs with learner text, `url.packed`).
+ */
+export interface ProgramFiles {
+  readonly model: { noun: string };
+  /** The link named a program kept in another browser's storage, and this one has none. */
+  readonly localMissing: boolean;
+  /** The file "Download program" saves. */
+  programFile(): { name: string; text: string };
+  /** Loads a program file's bytes and runs it; returns the reason when it refuses. */
+  openProgram(name: string, bytes: Uint8Array, size?: number): Promise<string | null>;
+}
+
+/** localStorage key of a lab instance's program that did not fit in the URL. */
+export function localProgramKey(pathname: string, ns: string): string {
+  return `async-lab:program:${pathname}#${ns}`;
+}
 
 export interface Current<S, R, St> {
   run: R;
@@ -56,6 +76,8 @@ export class LabSession<S extends object, R, St, P = never> {
   runNotice = $state<string | null>(null);
   linkNotice = $state<string | null>(null);
   clampNotes = $state<string[]>([]);
+  /** The link said `local=` and this browser does not hold the program it left out. */
+  localMissing = $state(false);
   /** The latest progress a long run reported (null when none is running). */
   progress = $state.raw<P | null>(null);
   readonly timeline: Timeline<St>;
@@ -145,9 +167,22 @@ export class LabSession<S extends object, R, St, P = never> {
       this.base = reading.base;
       this.linkNotice = reading.notice;
       this.clampNotes = reading.clampNotes;
-      if (reading.fromLink && !reading.notice) this.#touched = true;
+      const local = (reading.local ?? []).filter((k) => k in (this.model.url.packed ?? {}));
+      if (local.length > 0 && !reading.notice) {
+        // The program was too large for the link and stayed in this browser (see #fit).
+        const kept = this.#loadLocal(local);
+        if (kept) {
+          const { settings, notes } = this.model.clamp({ ...reading.settings, ...kept });
+          this.settings = settings;
+          this.clampNotes = [...this.clampNotes, ...notes];
+        } else {
+          this.localMissing = true;
+          this.linkNotice = `This link was made for a ${this.model.noun} too large for a link, which stayed in the browser that made it; it is not in this one, so the lab shows its ${this.model.noun} without it. Ask for the ${this.model.noun} as a file and load it with “Open a file…”.`;
+        }
+      }
+      if (reading.fromLink && !this.linkNotice) this.#touched = true;
       if (reading.run !== undefined) this.#show(reading.run, reading.settings, 'reset', reading.step, 'link');
-      this.#writer = createUrlWriter(this.ns);
+      this.#writer = createUrlWriter(this.ns, 400, (params, values) => this.#fit(params, values));
       this.#initialKey = JSON.stringify(this.linkValues());
       this.#mounted = true;
       // A lab that rendered its first run itself (on the server, and at hydration) keeps it when the
@@ -244,6 +279,100 @@ export class LabSession<S extends object, R, St, P = never> {
     }
     // A lab without steps (a measurement: a fold of length 0) has no step to link to.
     return { ...values, step: this.timeline.length > 0 ? this.timeline.step : undefined };
+  }
+
+  /**
+   * The query the URL gets for `values`: whole when it fits in MAX_LINK_QUERY; else without the
+   * learner's text (kept in localStorage for this lab instance, so a reload restores it) and the
+   * measured run, marked `local=`; null (the URL stays as it was) when even that does not fit or
+   * storage refuses the text.
+   */
+  #fit(params: URLSearchParams, values: ParamRecord): URLSearchParams | null {
+    const packedKeys = Object.keys(this.model.url.packed ?? {});
+    const fitted = fitSearch(params, this.ns, values, [...packedKeys, 'res']);
+    if (!fitted.fits) return null;
+    const kept = fitted.dropped.filter((k) => packedKeys.includes(k));
+    return this.#saveLocal(kept) ? fitted.search : null;
+  }
+
+  #saveLocal(keys: string[]): boolean {
+    try {
+      const key = localProgramKey(location.pathname, this.ns);
+      if (keys.length === 0) {
+        localStorage.removeItem(key);
+        return true;
+      }
+      const s = untrack(() => this.settings) as Record<string, unknown>;
+      localStorage.setItem(key, JSON.stringify(Object.fromEntries(keys.map((k) => [k, s[k]]))));
+      return true;
+    } catch {
+      return keys.length === 0;
+    }
+  }
+
+  #loadLocal(keys: string[]): Record<string, string> | null {
+    try {
+      const raw = localStorage.getItem(localProgramKey(location.pathname, this.ns));
+      const data: unknown = raw ? JSON.parse(raw) : null;
+      if (!data || typeof data !== 'object') return null;
+      const out: Record<string, string> = {};
+      for (const k of keys) {
+        const v = (data as Record<string, unknown>)[k];
+        if (typeof v !== 'string') return null;
+        out[k] = v;
+      }
+      return out;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The program as a file (the lab's first packed field, after a header naming lab, preset and settings). */
+  programFile(): { name: string; text: string } {
+    const packedKeys = Object.keys(this.model.url.packed ?? {});
+    const values = this.model.url.encode(this.settings, this.base);
+    const fields = new URLSearchParams();
+    for (const [k, v] of Object.entries(values)) if (v !== undefined && v !== null && !packedKeys.includes(k)) fields.set(k, formatParam(v));
+    const preset = values[PRESET_KEY] ?? (this.settings as Record<string, unknown>)[PRESET_KEY];
+    const info = {
+      labId: this.model.id,
+      ns: this.ns,
+      page: location.pathname,
+      preset: typeof preset === 'string' ? preset : undefined,
+      settings: fields.toString(),
+    };
+    const code = (this.settings as Record<string, unknown>)[packedKeys[0]];
+    return { name: programFileName(info), text: programFileText(info, typeof code === 'string' ? code : '') };
+  }
+
+  /**
+   * Loads a program file (checked by readProgramFile: size, text, header) and runs it with the
+   * settings its header names. Returns why it refused, or null.
+   */
+  async openProgram(name: string, bytes: Uint8Array, size = bytes.length): Promise<string | null> {
+    const key = Object.keys(this.model.url.packed ?? {})[0];
+    if (!key) return `This lab has no ${this.model.noun} to load from a file.`;
+    const file = readProgramFile(name, bytes, undefined, size);
+    if (!file.ok) return file.message;
+    if (file.labId && file.labId !== this.model.id) {
+      return `“${name}” is a ${this.model.noun} for the ${file.labId} lab, not for this one (${this.model.id}); nothing was loaded.`;
+    }
+    let base = this.base;
+    let settings = this.settings;
+    if (file.settings) {
+      const search = new URLSearchParams();
+      for (const [k, v] of new URLSearchParams(file.settings)) search.set(`${this.ns}.${k}`, v);
+      const reading = await readLink(this.model, search.toString(), this.ns, this.base, false);
+      if (reading.notice) return `The settings line of “${name}” could not be read (${reading.notice.replace(/^.*\(|\);.*$/g, '')}); nothing was loaded.`;
+      base = reading.base;
+      settings = reading.settings;
+    }
+    this.base = base;
+    this.settings = settings;
+    this.localMissing = false;
+    this.linkNotice = null;
+    this.update({ [key]: file.code } as Partial<S>, true);
+    return null;
   }
 
   /** The permalink to the state on screen, scrolled to the lab. */
