@@ -120,7 +120,7 @@ export interface EventLoopState {
    * callback's task ends); `immediates`: setImmediate callbacks waiting for a check phase, in
    * order; `io`: I/O requests in flight; `phase`: the libuv phase the loop is in (null while the
    * main script and its ticks and microtasks run, and after the process exits); `exitCode` once
-   * the process has exited.
+   * the process has exited (then every list is empty: nothing left will run).
    */
   ticks: QueuedTick[];
   currentTick: QueuedTick | null;
@@ -296,12 +296,19 @@ function apply(s: Compact, e: EventLoopEvent): void {
       s.phase = { phase: e.phase, iteration: e.iteration };
       break;
     case 'exit':
+      // The process is gone: nothing it had pending will ever run, so nothing is shown waiting.
       s.exitCode = e.code;
       s.phase = null;
       s.currentTick = null;
       s.currentJob = null;
       s.currentTask = null;
-      if (s.stack.length > 0) s.stack = [];
+      s.stack = [];
+      s.timers = [];
+      s.tasks = [];
+      s.micro = [];
+      s.ticks = [];
+      s.immediates = [];
+      s.io = [];
       break;
   }
   // Any other located event happens in the top frame: it moves there (and, in a built-in, so

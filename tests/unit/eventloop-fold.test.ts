@@ -168,6 +168,9 @@ describe('eventLoopFold: Node runs', () => {
     const end = eventLoopFold(dead).at(dead.trace.length);
     expect(end.exitCode).toBe(1);
     expect(end.stack).toEqual([]);
+    // the timer was pending when the process died: it will never run, so it is not shown waiting
+    expect(eventLoopFold(dead).at(dead.trace.length - 1).timers).toHaveLength(1);
+    expect(end.timers).toEqual([]);
     expect(end.console.at(-1)).toMatchObject({ text: 'Error: boom', level: 'error', uncaught: true, line: 2 });
     expect(end.console.map((l) => l.text)).not.toContain('never');
   });
