@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { waitForHydration, watchErrors, replaceCode } from './helpers';
+import { expectNoAxeViolations, replaceCode, setTheme, waitForHydration, watchErrors } from './helpers';
 
 /**
  * The event-loop lab on its own page (/labs/event-loop/, instances #loop and #ticks): typing and
@@ -170,7 +170,7 @@ test('Node mode: the switch from the keyboard runs the code on Node’s loop, wi
   await expect(lab.getByTestId('el-phase-check')).toContainText('immediate 1');
   await expect(lab.locator('[aria-current="step"]')).toHaveCount(0);
   // the check phase is highlighted while it runs
-  await stepUntil(lab, 'check phase');
+  await stepUntil(lab, /check phase: the setImmediate/);
   await expect(lab.getByTestId('el-phase-check')).toHaveAttribute('aria-current', 'step');
   await expect(lab.getByTestId('el-phase-check')).toContainText('now');
   await expect(lab.getByTestId('el-phase-timers')).not.toHaveAttribute('aria-current', 'step');
@@ -181,8 +181,10 @@ test('Node mode: the switch from the keyboard runs the code on Node’s loop, wi
   await expect(lab.getByTestId('el-exit')).toHaveText('process exited with code 0');
   await expect(lab.getByTestId('el-nondeterministic')).toHaveCount(0);
 
-  // the link says Node; a reload shows the same run on Node's loop
+  // the link says Node (and the last step); a reload shows the same run on Node's loop
+  const last = await scrub(lab).getAttribute('max');
   await expect.poll(() => page.url()).toContain('loop.runtime=node');
+  await expect.poll(() => page.url()).toContain(`loop.step=${last}`);
   await page.reload();
   const again = page.locator('#loop');
   await waitForHydration(page, '#loop');
@@ -215,6 +217,24 @@ test('Node mode says where real Node may print in another order, and a crash end
   await expect(lab.getByTestId('el-exit')).toHaveCount(0);
   await expect(lab.getByTestId('el-webapis')).toBeVisible();
 });
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`Node mode has no axe violations in the ${theme} theme, in its check phase and at its exit`, async ({ page }) => {
+    test.setTimeout(90_000);
+    await setTheme(page, theme);
+    const lab = await openLab(page, 'loop', '?loop.preset=node-immediate-vs-timeout-io');
+    await stepUntil(lab, /check phase: the setImmediate/);
+    await expect(lab.getByTestId('el-phase-check')).toHaveAttribute('aria-current', 'step');
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    await expectNoAxeViolations(page, theme === 'dark' ? ['color-contrast'] : undefined, '#loop');
+    // the end: the exit line
+    await scrub(lab).focus();
+    await page.keyboard.press('End');
+    await expect(lab.getByTestId('el-exit')).toBeVisible();
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    await expectNoAxeViolations(page, theme === 'dark' ? ['color-contrast'] : undefined, '#loop');
+  });
+}
 
 test('a link to an example by id, and a malformed link shows the default lab with a notice', async ({ page }) => {
   let lab = await openLab(page, 'loop', '?loop.preset=sync-vs-timeout&loop.step=4');
@@ -313,8 +333,10 @@ test('a syntax error is shown at its line, and nothing runs', async ({ page }) =
 
 test('the editor from the keyboard: Tab in, Enter to edit, Ctrl+Enter runs, Escape and Tab out, then the arrows step', async ({ page }) => {
   const lab = await openLab(page);
-  // Tab reaches the editor; Enter starts editing
+  // Tab reaches the editor (after the examples menu and the Browser | Node radio group); Enter starts editing
   await lab.getByTestId('el-preset').focus();
+  await page.keyboard.press('Tab');
+  await expect(lab.getByTestId('el-runtime-browser')).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(lab.locator('[data-code-editor] .static')).toBeFocused();
   await page.keyboard.press('Enter');
