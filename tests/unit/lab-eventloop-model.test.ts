@@ -192,7 +192,7 @@ describe('event-loop lab model: runs', () => {
   });
 
   it('runs the code through the runner (here on the main thread: Node has no Worker)', async () => {
-    const run = await model.run({ preset: undefined, code: PROGRAM }, new AbortController().signal);
+    const run = await model.run({ preset: undefined, code: PROGRAM, runtime: 'browser' }, new AbortController().signal);
     expect(run.console).toEqual(['s', 't']);
     const fold = model.fold(run);
     expect(fold.length).toBe(run.trace.length);
