@@ -198,6 +198,13 @@ test('Node mode: the switch from the keyboard runs the code on Node’s loop, wi
 test('Node mode says where real Node may print in another order, and a crash ends the process with code 1', async ({ page }) => {
   const lab = await openLab(page, 'loop', '?loop.preset=node-timer-1ms');
   await expect(lab.getByTestId('el-runtime-node')).toBeChecked();
+  // a Node preset switched to the browser is "edited", and the way back names the event loop
+  await andWaitForRun(lab, () => lab.getByTestId('el-runtime').getByText('Browser').click());
+  await expect(lab.getByTestId('lab-badge')).toHaveText('edited');
+  await expect(lab.getByTestId('el-restore')).toHaveText('Back to the Node event loop');
+  await andWaitForRun(lab, () => lab.getByTestId('el-restore').click());
+  await expect(lab.getByTestId('el-runtime-node')).toBeChecked();
+  await expect(lab.getByTestId('el-restore')).toHaveCount(0);
   await replaceCode(page, lab, [
     `setTimeout(() => console.log('timeout'), 0);`,
     `setImmediate(() => console.log('immediate'));`,
