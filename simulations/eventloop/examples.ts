@@ -1,13 +1,18 @@
 /**
  * Teaching programs for the event-loop lab (and its lessons). Each one runs on the engine without
- * error; tests/unit/eventloop-examples.test.ts pins what each prints.
+ * error; tests/unit/eventloop-examples.test.ts pins what each prints, and
+ * tests/unit/eventloop-node-presets.test.ts checks the Node ones against real Node 24.
  */
+import type { Runtime } from './types';
+
 export interface EventLoopExample {
   id: string;
   title: string;
   /** One sentence on what to watch for. */
   point: string;
   source: string;
+  /** The event loop the example is written for (absent: the browser's). Node examples set 'node'. */
+  runtime?: Runtime;
 }
 
 export const EXAMPLES: readonly EventLoopExample[] = [
@@ -174,6 +179,72 @@ Promise.all([worker('A', 3), worker('B', 2)]).then((results) => {
   console.log(results);
 });
 console.log('both started');
+`,
+  },
+  {
+    id: 'node-tick-vs-promise',
+    runtime: 'node',
+    title: 'Node: process.nextTick before promise jobs',
+    point: 'Node drains the next-tick queue before the promise jobs; a tick queued by a promise job waits until the microtask queue is empty, then runs before anything else.',
+    source: `console.log('script start');
+
+Promise.resolve()
+  .then(() => {
+    console.log('promise 1');
+    process.nextTick(() => console.log('tick queued by promise 1'));
+  })
+  .then(() => console.log('promise 2'));
+
+process.nextTick(() => console.log('tick 1'));
+process.nextTick(() => console.log('tick 2'));
+
+console.log('script end');
+`,
+  },
+  {
+    id: 'node-immediate-vs-timeout-io',
+    runtime: 'node',
+    title: 'Node: setImmediate vs setTimeout(0) in an I/O callback',
+    point: 'An I/O callback runs in the poll phase, and the check phase comes next: the immediate always runs before the 0 ms timer, which waits for the next turn’s timers phase.',
+    source: `const fs = require('fs');
+
+fs.readFile('data.txt', 'utf8', (err, text) => {
+  console.log('read:', text);
+  setTimeout(() => console.log('timeout 0'), 0);
+  setImmediate(() => console.log('immediate'));
+});
+
+console.log('reading…');
+`,
+  },
+  {
+    id: 'node-tick-starvation',
+    runtime: 'node',
+    title: 'Node: recursive nextTick starves the loop',
+    point: 'Ticks queued by ticks run before anything else, so a 0 ms timer (and even a promise job) waits for all of them; this one stops after 100 ticks, a real runaway would never let the loop go on.',
+    source: `const LIMIT = 100; // without a limit, the timer would never run
+let n = 0;
+
+setTimeout(() => console.log('timer ran after', n, 'ticks'), 0);
+Promise.resolve().then(() => console.log('promise job ran after', n, 'ticks'));
+
+function again() {
+  n++;
+  if (n < LIMIT) process.nextTick(again);
+}
+process.nextTick(again);
+
+console.log('script done');
+`,
+  },
+  {
+    id: 'node-timer-1ms',
+    runtime: 'node',
+    title: 'Node: setTimeout(fn, 0) is a 1 ms timer',
+    point: 'Node turns a delay below 1 ms into 1 ms, so setTimeout 0 and setTimeout 1 are the same timer and run in the order they were created.',
+    source: `setTimeout(() => console.log('A: setTimeout 1 ms, created first'), 1);
+setTimeout(() => console.log('B: setTimeout 0 ms, created second'), 0);
+setTimeout(() => console.log('C: setTimeout 2 ms'), 2);
 `,
   },
 ];

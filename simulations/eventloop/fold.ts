@@ -9,7 +9,7 @@
  */
 import { createFold, type Fold } from '../core/fold';
 import { jobLabel } from './labels';
-import type { EventLoopEvent, EventLoopRun, JobSource, Loc, ReactionVia, TaskSource } from './types';
+import type { EventLoopEvent, EventLoopRun, JobSource, Loc, NodePhase, ReactionVia, TaskSource } from './types';
 
 export interface StackFrame {
   /** Function name, "(main script)", or a built-in such as "console.log" or "setTimeout". */
@@ -54,6 +54,27 @@ export interface QueuedJob {
   label: string;
 }
 
+/** Node runs: a `process.nextTick` callback in the next-tick queue (or running). */
+export interface QueuedTick {
+  id: number;
+  fn: string;
+}
+
+/** Node runs: a `setImmediate` callback waiting for a check phase. */
+export interface QueuedImmediate {
+  id: number;
+  callback: string;
+}
+
+/** Node runs: an I/O request in flight (a modelled `fs.readFile`); it completes at `due`, in a poll phase. */
+export interface PendingIo {
+  id: number;
+  op: 'readFile';
+  path: string;
+  due: number;
+  callback: string;
+}
+
 export interface ConsoleLine {
   text: string;
   level: 'log' | 'info' | 'warn' | 'error' | 'debug';
@@ -93,6 +114,20 @@ export interface EventLoopState {
   /** Counts of events so far of interest for summaries. */
   tasksDone: number;
   microtasksDone: number;
+  /**
+   * Node runs only (empty / null in browser runs). `ticks`: the next-tick queue, front first;
+   * `currentTick`: the next-tick callback running (until the next tick or job starts, or its
+   * callback's task ends); `immediates`: setImmediate callbacks waiting for a check phase, in
+   * order; `io`: I/O requests in flight; `phase`: the libuv phase the loop is in (null while the
+   * main script and its ticks and microtasks run, and after the process exits); `exitCode` once
+   * the process has exited (then every list is empty: nothing left will run).
+   */
+  ticks: QueuedTick[];
+  currentTick: QueuedTick | null;
+  immediates: QueuedImmediate[];
+  io: PendingIo[];
+  phase: { phase: NodePhase; iteration: number } | null;
+  exitCode: number | null;
 }
 
 interface Compact {
@@ -106,6 +141,12 @@ interface Compact {
   consoleCount: number;
   tasksDone: number;
   microtasksDone: number;
+  ticks: QueuedTick[];
+  currentTick: QueuedTick | null;
+  immediates: QueuedImmediate[];
+  io: PendingIo[];
+  phase: { phase: NodePhase; iteration: number } | null;
+  exitCode: number | null;
 }
 
 export interface EventLoopFold {
@@ -152,10 +193,13 @@ function apply(s: Compact, e: EventLoopEvent): void {
       break;
     case 'task-start':
       s.currentTask = removeById(s.tasks, e.task) ?? { id: e.task, source: e.source, timer: e.timer, label: e.label };
+      // Node: a check phase runs the immediates front first (cleared ones already left the queue).
+      if (e.source === 'immediate') s.immediates.shift();
       break;
     case 'task-end':
       if (s.currentJob) s.microtasksDone++;
       s.currentJob = null;
+      s.currentTick = null;
       s.currentTask = null;
       s.tasksDone++;
       if (s.stack.length > 0) s.stack = [];
@@ -166,6 +210,7 @@ function apply(s: Compact, e: EventLoopEvent): void {
     case 'microtask-start':
       // The previous job (if any) is over: jobs end when the next starts or their task ends.
       if (s.currentJob) s.microtasksDone++;
+      s.currentTick = null;
       s.currentJob = removeById(s.micro, e.job) ?? { id: e.job, source: 'reaction', label: `job ${e.job}` };
       break;
     case 'unhandled-rejection':
@@ -186,6 +231,7 @@ function apply(s: Compact, e: EventLoopEvent): void {
     case 'resume':
       // A microtask-start and a push in one event.
       if (s.currentJob) s.microtasksDone++;
+      s.currentTick = null;
       s.currentJob = removeById(s.micro, e.job) ?? { id: e.job, source: 'await', label: `job ${e.job}` };
       pushFrame(s, e.name, e.fn, false, e.loc);
       return;
@@ -222,6 +268,47 @@ function apply(s: Compact, e: EventLoopEvent): void {
     }
     case 'console':
       s.consoleCount++;
+      break;
+    // Node runs.
+    case 'tick-enqueue':
+      s.ticks.push({ id: e.tick, fn: e.fn });
+      break;
+    case 'tick-start':
+      // Ticks run between microtasks only after the microtask queue is empty, so a job that was
+      // running is over.
+      if (s.currentJob) s.microtasksDone++;
+      s.currentJob = null;
+      s.currentTick = removeById(s.ticks, e.tick) ?? { id: e.tick, fn: `tick ${e.tick}` };
+      break;
+    case 'immediate-set':
+      s.immediates.push({ id: e.immediate, callback: e.callback });
+      break;
+    case 'immediate-clear':
+      removeById(s.immediates, e.immediate);
+      break;
+    case 'io-start':
+      s.io.push({ id: e.io, op: e.op, path: e.path, due: e.due, callback: e.callback });
+      break;
+    case 'io-complete':
+      removeById(s.io, e.io);
+      break;
+    case 'phase':
+      s.phase = { phase: e.phase, iteration: e.iteration };
+      break;
+    case 'exit':
+      // The process is gone: nothing it had pending will ever run, so nothing is shown waiting.
+      s.exitCode = e.code;
+      s.phase = null;
+      s.currentTick = null;
+      s.currentJob = null;
+      s.currentTask = null;
+      s.stack = [];
+      s.timers = [];
+      s.tasks = [];
+      s.micro = [];
+      s.ticks = [];
+      s.immediates = [];
+      s.io = [];
       break;
   }
   // Any other located event happens in the top frame: it moves there (and, in a built-in, so
@@ -273,6 +360,12 @@ export function eventLoopFold(run: Pick<EventLoopRun, 'trace'>, every?: number):
         consoleCount: 0,
         tasksDone: 0,
         microtasksDone: 0,
+        ticks: [],
+        currentTick: null,
+        immediates: [],
+        io: [],
+        phase: null,
+        exitCode: null,
       }),
       clone: (s) => ({
         ...s,
@@ -280,6 +373,9 @@ export function eventLoopFold(run: Pick<EventLoopRun, 'trace'>, every?: number):
         timers: s.timers.slice(),
         tasks: s.tasks.slice(),
         micro: s.micro.slice(),
+        ticks: s.ticks.slice(),
+        immediates: s.immediates.slice(),
+        io: s.io.slice(),
       }),
       apply,
     },
@@ -304,6 +400,12 @@ export function eventLoopFold(run: Pick<EventLoopRun, 'trace'>, every?: number):
         loc: currentLoc(c.stack),
         tasksDone: c.tasksDone,
         microtasksDone: c.microtasksDone,
+        ticks: c.ticks,
+        currentTick: c.currentTick,
+        immediates: c.immediates,
+        io: c.io,
+        phase: c.phase,
+        exitCode: c.exitCode,
       };
     },
     stepAtTime(t: number): number {

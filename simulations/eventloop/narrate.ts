@@ -4,11 +4,12 @@
  * `narrate(run, i)` describes step i, the state after events 0..i-1: it tells what event i-1 did,
  * prefixed with the virtual time ("t=10 ms: ..."). Step 0 describes the starting point; the last
  * step also says how the run ended. Promises are named by their ids (#1, #2...), as the trace
- * numbers them; timers by theirs ("timer 1").
+ * numbers them; timers by theirs ("timer 1"). A Node run (`run.runtime === 'node'`) is told in
+ * Node's words: libuv phases, the next-tick queue, immediates, and a process that exits.
  */
 import { formatMs } from '../core/format';
 import { jobLabel, type MicrotaskEnqueueEvent } from './labels';
-import type { EventLoopEvent, EventLoopRun } from './types';
+import type { EventLoopEvent, EventLoopRun, NodePhase, Runtime } from './types';
 
 /** Milliseconds for reading (the site's one rule, #sim/core/format): "12.25", "1,250". */
 export { formatMs };
@@ -39,11 +40,89 @@ function jobsOf(trace: readonly EventLoopEvent[]): Map<number, MicrotaskEnqueueE
   return m;
 }
 
+/** Node runs: the source of each task (by id) and the function of each tick, per trace. */
+const nodeCache = new WeakMap<readonly EventLoopEvent[], { tasks: Map<number, string>; ticks: Map<number, string> }>();
+
+function nodeIndex(trace: readonly EventLoopEvent[]): { tasks: Map<number, string>; ticks: Map<number, string> } {
+  let m = nodeCache.get(trace);
+  if (!m) {
+    m = { tasks: new Map(), ticks: new Map() };
+    for (const e of trace) {
+      if (e.kind === 'task-start') m.tasks.set(e.task, e.source);
+      else if (e.kind === 'tick-enqueue') m.ticks.set(e.tick, e.fn);
+    }
+    nodeCache.set(trace, m);
+  }
+  return m;
+}
+
+const PHASE_WORK: Record<NodePhase, string> = {
+  timers: 'the callbacks of the timers whose time has come run, earliest first',
+  pending: 'I/O callbacks deferred from the previous turn run here',
+  poll: 'the callbacks of completed I/O run here; with no immediate queued, the loop waits here for the next timer or I/O completion',
+  check: 'the setImmediate callbacks queued before this phase started run, in order',
+  close: "'close' callbacks (of closed sockets and handles) run here",
+};
+
+const PHASE_NAME: Record<NodePhase, string> = { timers: 'timers', pending: 'pending callbacks', poll: 'poll', check: 'check', close: 'close callbacks' };
+
+/** The sentence for a Node run's event, where Node's loop differs from the browser's; null: as in a browser. */
+function describeNodeEvent(e: EventLoopEvent, trace: readonly EventLoopEvent[]): string | null {
+  switch (e.kind) {
+    case 'task-enqueue':
+      return e.source === 'script' ? 'Node is about to run the main script.' : null;
+    case 'task-start':
+      switch (e.source) {
+        case 'script':
+          return 'Node runs the main script first, before the event loop starts.';
+        case 'timer':
+          return `The timers phase runs the ${e.label}.`;
+        case 'immediate':
+          return `The check phase runs the next immediate: ${e.label}.`;
+        case 'io':
+          return `The poll phase runs the ${e.label}.`;
+      }
+      return null;
+    case 'task-end':
+      return nodeIndex(trace).tasks.get(e.task) === 'script'
+        ? 'The main script is done, and so are the next-tick callbacks and microtasks it queued: the event loop starts.'
+        : 'The callback is done, and so are the next-tick callbacks and microtasks it queued: the loop goes on.';
+    case 'microtask-start': {
+      const queued = jobsOf(trace).get(e.job);
+      return `The next-tick queue is empty, so the next promise job runs: ${queued ? jobLabel(queued) : `job ${e.job}`}.`;
+    }
+    case 'timer-set': {
+      if (e.api === 'delay') return null;
+      const clamp = e.timeout !== e.delay ? ` (Node turns a delay of ${e.delay} ms into ${e.timeout} ms: any delay below 1 ms, or above 2³¹−1 ms, becomes 1 ms)` : '';
+      const every = e.repeat ? `, then every ${formatMs(e.timeout)} ms until it is cleared` : '';
+      return `${e.api} sets timer ${e.timer}: ${e.callback} runs in a timers phase once ${formatMs(e.timeout)} ms have passed, at t=${formatMs(e.due)} ms${clamp}${every}.`;
+    }
+    case 'timer-fire':
+      return `Timer ${e.timer} is due: the timers phase takes it.`;
+    case 'tick-start': {
+      const fn = nodeIndex(trace).ticks.get(e.tick);
+      return `The next-tick callback ${fn ?? ''}${fn ? ' ' : ''}runs (tick ${e.tick}): Node empties the next-tick queue before it runs any promise job.`;
+    }
+    case 'phase':
+      return `Loop turn ${e.iteration}, ${PHASE_NAME[e.phase]} phase: ${PHASE_WORK[e.phase]}.`;
+    case 'uncaught':
+      return `Nothing catches the exception, so Node prints it (${e.text}) and ends the process: nothing else runs.`;
+    case 'unhandled-rejection':
+      return `Promise #${e.promise} was rejected and had no handler once the next-tick and microtask queues were empty, so Node prints the error and ends the process: ${e.text}.`;
+    default:
+      return null;
+  }
+}
+
 /**
  * The sentence for one event (without the time prefix). `trace` is the run's trace, used to name
- * the job a microtask-start runs.
+ * the job a microtask-start runs; `runtime` the loop that ran it (Node runs are told in Node's terms).
  */
-export function describeEvent(e: EventLoopEvent, trace: readonly EventLoopEvent[] = []): string {
+export function describeEvent(e: EventLoopEvent, trace: readonly EventLoopEvent[] = [], runtime: Runtime = 'browser'): string {
+  if (runtime === 'node') {
+    const text = describeNodeEvent(e, trace);
+    if (text !== null) return text;
+  }
   switch (e.kind) {
     case 'task-enqueue':
       if (e.source === 'script') return 'The main script is queued as the first task.';
@@ -167,17 +246,19 @@ export function describeEvent(e: EventLoopEvent, trace: readonly EventLoopEvent[
 }
 
 /** Narration of step i (see the module comment). `i` is clamped to [0, trace.length]. */
-export function narrate(run: Pick<EventLoopRun, 'trace' | 'truncated' | 'error'>, i: number): string {
+export function narrate(run: Pick<EventLoopRun, 'trace' | 'truncated' | 'error' | 'runtime'>, i: number): string {
   const trace = run.trace;
+  const runtime: Runtime = run.runtime === 'node' ? 'node' : 'browser';
   const step = Math.max(0, Math.min(trace.length, Number.isFinite(i) ? Math.floor(i) : i > 0 ? trace.length : 0));
   if (step === 0) {
     if (run.error && trace.length === 0) return `Nothing runs: ${run.error.message}`;
+    if (runtime === 'node') return 't=0 ms: Nothing has run yet; Node is about to run the main script.';
     return 't=0 ms: Nothing has run yet; the main script is about to be queued as the first task.';
   }
   const e = trace[step - 1];
-  let line = `t=${formatMs(e.t)} ms: ${describeEvent(e, trace)}`;
+  let line = `t=${formatMs(e.t)} ms: ${describeEvent(e, trace, runtime)}`;
   if (step === trace.length) {
-    if (e.kind === 'budget') {
+    if (e.kind === 'budget' || e.kind === 'exit') {
       // The message already says why the run stopped.
     } else if (run.truncated) {
       line += ` The recording stops here: this run has more events than the lab keeps (${trace.length}).`;

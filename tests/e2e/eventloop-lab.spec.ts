@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { waitForHydration, watchErrors, replaceCode } from './helpers';
+import { expectNoAxeViolations, replaceCode, setTheme, waitForHydration, watchErrors } from './helpers';
 
 /**
  * The event-loop lab on its own page (/labs/event-loop/, instances #loop and #ticks): typing and
@@ -137,6 +137,112 @@ test('a permalink restores the code and the step in a new page', async ({ page, 
   await other.close();
 });
 
+const NODE_PROGRAM = [
+  `setImmediate(() => console.log('immediate'));`,
+  `Promise.resolve().then(() => console.log('promise'));`,
+  `process.nextTick(() => console.log('tick'));`,
+  `console.log('script');`,
+];
+
+test('Node mode: the switch from the keyboard runs the code on Node’s loop, with its phases, nextTick first, and a reload keeps Node', async ({ page }) => {
+  const errors = watchErrors(page);
+  const lab = await openLab(page);
+  await replaceCode(page, lab, NODE_PROGRAM);
+  await expect(lab.getByTestId('el-node-loop')).toHaveCount(0);
+  await expect(lab.getByTestId('el-runtime-browser')).toBeChecked();
+  // Browser -> Node with the arrow keys (a radio group); switching runs the code again
+  await andWaitForRun(lab, async () => {
+    await lab.getByTestId('el-runtime-browser').focus();
+    await page.keyboard.press('ArrowRight');
+  });
+  await expect(lab.getByTestId('el-runtime-node')).toBeChecked();
+  // Node's panels replace the browser's: five phases, the next-tick queue, the promise queue
+  await expect(lab.getByTestId('el-webapis')).toHaveCount(0);
+  await expect(lab.getByTestId('el-tasks')).toHaveCount(0);
+  for (const p of ['timers', 'pending', 'poll', 'check', 'close']) await expect(lab.getByTestId(`el-phase-${p}`)).toBeVisible();
+  await expect(lab.getByTestId('el-ticks')).toBeVisible();
+  await expect(lab.getByTestId('el-microtasks')).toContainText('Promise microtask queue');
+
+  // after the script: the tick and the promise job wait in their own queues, the immediate in the check phase
+  await stepUntil(lab, 'The main script is done: the call stack is empty');
+  await expect(lab.getByTestId('el-ticks')).toContainText('tick 1');
+  await expect(lab.getByTestId('el-microtasks')).toContainText('then handler');
+  await expect(lab.getByTestId('el-phase-check')).toContainText('immediate 1');
+  await expect(lab.locator('[aria-current="step"]')).toHaveCount(0);
+  // the check phase is highlighted while it runs
+  await stepUntil(lab, /check phase: the setImmediate/);
+  await expect(lab.getByTestId('el-phase-check')).toHaveAttribute('aria-current', 'step');
+  await expect(lab.getByTestId('el-phase-check')).toContainText('now');
+  await expect(lab.getByTestId('el-phase-timers')).not.toHaveAttribute('aria-current', 'step');
+  await expect(consoleLines(lab)).toHaveText(['script', 'tick', 'promise']);
+  await scrub(lab).focus();
+  await page.keyboard.press('End');
+  await expect(consoleLines(lab)).toHaveText(['script', 'tick', 'promise', 'immediate']);
+  await expect(lab.getByTestId('el-exit')).toHaveText('process exited with code 0');
+  await expect(lab.getByTestId('el-nondeterministic')).toHaveCount(0);
+
+  // the link says Node (and the last step); a reload shows the same run on Node's loop
+  const last = await scrub(lab).getAttribute('max');
+  await expect.poll(() => page.url()).toContain('loop.runtime=node');
+  await expect.poll(() => page.url()).toContain(`loop.step=${last}`);
+  await page.reload();
+  const again = page.locator('#loop');
+  await waitForHydration(page, '#loop');
+  await expect(again.getByTestId('el-stats')).toBeVisible({ timeout: 15_000 });
+  await expect(again.getByTestId('el-runtime-node')).toBeChecked();
+  await expect(again.getByTestId('el-phase-poll')).toBeVisible();
+  await expect(consoleLines(again)).toHaveText(['script', 'tick', 'promise', 'immediate']);
+  expect(errors).toEqual([]);
+});
+
+test('Node mode says where real Node may print in another order, and a crash ends the process with code 1', async ({ page }) => {
+  const lab = await openLab(page, 'loop', '?loop.preset=node-timer-1ms');
+  await expect(lab.getByTestId('el-runtime-node')).toBeChecked();
+  // a Node preset switched to the browser is "edited", and the way back names the event loop
+  await andWaitForRun(lab, () => lab.getByTestId('el-runtime').getByText('Browser').click());
+  await expect(lab.getByTestId('lab-badge')).toHaveText('edited');
+  await expect(lab.getByTestId('el-restore')).toHaveText('Back to the Node event loop');
+  await andWaitForRun(lab, () => lab.getByTestId('el-restore').click());
+  await expect(lab.getByTestId('el-runtime-node')).toBeChecked();
+  await expect(lab.getByTestId('el-restore')).toHaveCount(0);
+  await replaceCode(page, lab, [
+    `setTimeout(() => console.log('timeout'), 0);`,
+    `setImmediate(() => console.log('immediate'));`,
+    `setTimeout(() => { throw new Error('boom'); }, 5);`,
+    `setTimeout(() => console.log('never printed'), 10);`,
+  ]);
+  await run(lab);
+  await scrub(lab).focus();
+  await page.keyboard.press('End');
+  await expect(consoleLines(lab)).toHaveText(['immediate', 'timeout', /^Error: boom/]);
+  await expect(lab.getByTestId('el-exit')).toHaveText('process exited with code 1');
+  await expect(lab.getByTestId('el-nondeterministic')).toContainText('Real Node may print these in another order:');
+  await expect(lab.getByTestId('el-nondeterministic')).toContainText('setImmediate callback');
+  // back in Browser mode the same code has neither
+  await andWaitForRun(lab, () => lab.getByTestId('el-runtime').getByText('Browser').click());
+  await expect(lab.getByTestId('el-nondeterministic')).toHaveCount(0);
+  await expect(lab.getByTestId('el-exit')).toHaveCount(0);
+  await expect(lab.getByTestId('el-webapis')).toBeVisible();
+});
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`Node mode has no axe violations in the ${theme} theme, in its check phase and at its exit`, async ({ page }) => {
+    test.setTimeout(90_000);
+    await setTheme(page, theme);
+    const lab = await openLab(page, 'loop', '?loop.preset=node-immediate-vs-timeout-io');
+    await stepUntil(lab, /check phase: the setImmediate/);
+    await expect(lab.getByTestId('el-phase-check')).toHaveAttribute('aria-current', 'step');
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    await expectNoAxeViolations(page, theme === 'dark' ? ['color-contrast'] : undefined, '#loop');
+    // the end: the exit line
+    await scrub(lab).focus();
+    await page.keyboard.press('End');
+    await expect(lab.getByTestId('el-exit')).toBeVisible();
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    await expectNoAxeViolations(page, theme === 'dark' ? ['color-contrast'] : undefined, '#loop');
+  });
+}
+
 test('a link to an example by id, and a malformed link shows the default lab with a notice', async ({ page }) => {
   let lab = await openLab(page, 'loop', '?loop.preset=sync-vs-timeout&loop.step=4');
   await expect(lab.getByTestId('el-preset')).toHaveValue('sync-vs-timeout');
@@ -234,8 +340,10 @@ test('a syntax error is shown at its line, and nothing runs', async ({ page }) =
 
 test('the editor from the keyboard: Tab in, Enter to edit, Ctrl+Enter runs, Escape and Tab out, then the arrows step', async ({ page }) => {
   const lab = await openLab(page);
-  // Tab reaches the editor; Enter starts editing
+  // Tab reaches the editor (after the examples menu and the Browser | Node radio group); Enter starts editing
   await lab.getByTestId('el-preset').focus();
+  await page.keyboard.press('Tab');
+  await expect(lab.getByTestId('el-runtime-browser')).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(lab.locator('[data-code-editor] .static')).toBeFocused();
   await page.keyboard.press('Enter');

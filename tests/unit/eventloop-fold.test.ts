@@ -13,6 +13,7 @@ import {
   type EventLoopState,
 } from '#sim/eventloop';
 import { generateProgram } from './eventloop-fuzz';
+import { generateNodeProgram } from './eventloop-node-fuzz';
 
 const P02 = `console.log('script start');
 setTimeout(() => console.log('setTimeout'), 0);
@@ -107,6 +108,112 @@ describe('eventLoopFold', () => {
   });
 });
 
+const NODE_PROGRAM = `setTimeout(function later() { console.log('timeout'); }, 0);
+setImmediate(function soon() { console.log('immediate'); });
+process.nextTick(function first() { console.log('tick'); });
+Promise.resolve().then(function job() { console.log('promise'); });
+fs.readFile('data.txt', 'utf8', function done(err, text) { console.log(text); });`;
+
+describe('eventLoopFold: Node runs', () => {
+  const run = runProgramSync(NODE_PROGRAM, { runtime: 'node' });
+  const fold = eventLoopFold(run);
+
+  it('after the main script: the tick, the promise job, the immediate, the read and the 1 ms timer wait, and no phase has started', () => {
+    const s = fold.at(stepAfter(run, (e) => e.kind === 'pop' && e.fn === -1));
+    expect(s.ticks).toEqual([{ id: 1, fn: 'first' }]);
+    expect(s.microtasks.map((j) => j.fn)).toEqual(['job']);
+    expect(s.immediates).toEqual([{ id: 1, callback: 'soon' }]);
+    expect(s.io).toEqual([{ id: 1, op: 'readFile', path: 'data.txt', due: 2, callback: 'done' }]);
+    expect(s.timers).toMatchObject([{ id: 1, callback: 'later', delay: 0, timeout: 1, due: 1 }]);
+    expect(s.phase).toBeNull();
+    expect(s.exitCode).toBeNull();
+  });
+
+  it('runs the tick before the promise job: the tick leaves its queue for the stack, then the job takes over', () => {
+    const tick = fold.at(stepAfter(run, (e) => e.kind === 'tick-start'));
+    expect(tick.ticks).toEqual([]);
+    expect(tick.currentTick).toEqual({ id: 1, fn: 'first' });
+    expect(tick.microtasks).toHaveLength(1);
+    const job = fold.at(stepAfter(run, (e) => e.kind === 'microtask-start'));
+    expect(job.currentTick).toBeNull();
+    expect(job.currentJob?.fn).toBe('job');
+    expect(job.console.map((l) => l.text)).toEqual(['tick']);
+  });
+
+  it('follows the loop through its phases: the check phase takes the immediate, the poll phase the read, the timers phase the timer', () => {
+    const check = fold.at(stepAfter(run, (e) => e.kind === 'phase' && e.phase === 'check'));
+    expect(check.phase).toEqual({ phase: 'check', iteration: 1 });
+    expect(check.immediates).toHaveLength(1);
+    const imm = fold.at(stepAfter(run, (e) => e.kind === 'task-start' && e.source === 'immediate'));
+    expect(imm.immediates).toEqual([]);
+    expect(imm.currentTask?.label).toMatch(/setImmediate callback soon/);
+    const timer = fold.at(stepAfter(run, (e) => e.kind === 'task-start' && e.source === 'timer'));
+    expect(timer.phase?.phase).toBe('timers');
+    expect(timer.timers).toEqual([]);
+    const io = fold.at(stepAfter(run, (e) => e.kind === 'io-complete'));
+    expect(io.phase?.phase).toBe('poll');
+    expect(io.io).toEqual([]);
+    expect(io.t).toBe(2);
+  });
+
+  it('ends with every queue empty, no phase, and the exit code', () => {
+    const end = fold.at(fold.length);
+    expect(end).toMatchObject({ ticks: [], immediates: [], io: [], timers: [], microtasks: [], stack: [], phase: null, exitCode: 0, currentTick: null });
+    expect(end.console.map((l) => l.text)).toEqual(run.console);
+    expect(run.console).toEqual(['tick', 'promise', 'immediate', 'timeout', 'hello from data.txt']);
+  });
+
+  it('a process that dies: the error is the last console line, exit code 1, the stack is cleared', () => {
+    const dead = runProgramSync(`setTimeout(() => console.log('never'), 0);\nPromise.reject(new Error('boom'));`, { runtime: 'node' });
+    const end = eventLoopFold(dead).at(dead.trace.length);
+    expect(end.exitCode).toBe(1);
+    expect(end.stack).toEqual([]);
+    // the timer was pending when the process died: it will never run, so it is not shown waiting
+    expect(eventLoopFold(dead).at(dead.trace.length - 1).timers).toHaveLength(1);
+    expect(end.timers).toEqual([]);
+    expect(end.console.at(-1)).toMatchObject({ text: 'Error: boom', level: 'error', uncaught: true, line: 2 });
+    expect(end.console.map((l) => l.text)).not.toContain('never');
+  });
+
+  it('keeps the next-tick, microtask and immediate queues FIFO on generated Node programs', () => {
+    let ended = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const r = runProgramSync(generateNodeProgram(seed), { runtime: 'node', maxSteps: 100_000 });
+      if (r.error) continue;
+      const f = eventLoopFold(r, 64);
+      let prev: EventLoopState = f.at(0);
+      for (let i = 1; i <= r.trace.length; i++) {
+        const e = r.trace[i - 1];
+        if (e.kind === 'tick-start') expect(prev.ticks[0]?.id).toBe(e.tick);
+        if (e.kind === 'microtask-start' || e.kind === 'resume') {
+          expect(prev.microtasks[0]?.id).toBe(e.job);
+          // A drain of the microtask queue starts once the next-tick queue is empty (a tick queued
+          // by a job waits until the whole microtask queue is done).
+          if (prev.currentJob === null) expect(prev.ticks).toEqual([]);
+        }
+        if (e.kind === 'task-start' && e.source === 'immediate') {
+          expect(prev.phase?.phase).toBe('check');
+          expect(e.label).toContain(`(immediate ${prev.immediates[0]?.id})`);
+        }
+        if (e.kind === 'task-start' && e.source === 'io') expect(prev.phase?.phase).toBe('poll');
+        if (e.kind === 'task-start' && e.source === 'timer') expect(prev.phase?.phase).toBe('timers');
+        prev = f.at(i);
+      }
+      expect(prev.exitCode).toBe(r.exitCode);
+      expect(prev.ticks).toEqual([]);
+      expect(prev.microtasks).toEqual([]);
+      if (r.exitCode === 0) {
+        ended++;
+        expect(prev.immediates).toEqual([]);
+        expect(prev.io).toEqual([]);
+        expect(prev.timers).toEqual([]);
+      }
+      expect(prev.console.map((l) => l.text)).toEqual(r.console);
+    }
+    expect(ended).toBeGreaterThan(30);
+  });
+});
+
 describe('narrate', () => {
   it('describes the start, each step, and the end', () => {
     const run = runProgramSync(P02);
@@ -149,7 +256,7 @@ describe('narrate', () => {
 
   it('has a readable sentence for every step of every example', () => {
     for (const ex of EXAMPLES) {
-      const run = runProgramSync(ex.source);
+      const run = runProgramSync(ex.source, { runtime: ex.runtime });
       for (let i = 0; i <= run.trace.length; i++) {
         const line = narrate(run, i);
         expect(line).toMatch(/^t=\d+(\.\d+)? ms: [A-Za-z`(#]/);
@@ -170,13 +277,18 @@ describe('examples and features', () => {
     'blocking-loop': ['loop done after 200 ms', 'microtask after 200 ms', 'timer fired after 200 ms'],
     'for-await': ['tick 3', 'timer at 75 ms', 'tick 2', 'tick 1', 'liftoff'],
     'async-interleave': ['A step 1', 'B step 1', 'both started', 'A step 2', 'B step 2', 'A step 3', "[ 'A done', 'B done' ]"],
+    // Node examples (runtime 'node'; eventloop-node-presets.test.ts checks them against real Node 24).
+    'node-tick-vs-promise': ['script start', 'script end', 'tick 1', 'tick 2', 'promise 1', 'promise 2', 'tick queued by promise 1'],
+    'node-immediate-vs-timeout-io': ['reading…', 'read: hello from data.txt', 'immediate', 'timeout 0'],
+    'node-tick-starvation': ['script done', 'promise job ran after 100 ticks', 'timer ran after 100 ticks'],
+    'node-timer-1ms': ['A: setTimeout 1 ms, created first', 'B: setTimeout 0 ms, created second', 'C: setTimeout 2 ms'],
   };
 
   it('has about eight examples with unique ids, each printing what its lesson says', () => {
     expect(EXAMPLES.length).toBeGreaterThanOrEqual(8);
     expect(new Set(EXAMPLES.map((e) => e.id)).size).toBe(EXAMPLES.length);
     for (const ex of EXAMPLES) {
-      const run = runProgramSync(ex.source);
+      const run = runProgramSync(ex.source, { runtime: ex.runtime });
       expect(run.error, ex.id).toBeUndefined();
       expect(run.console, ex.id).toEqual(expected[ex.id]);
     }

@@ -25,6 +25,21 @@ describe('indexRun', () => {
     expect(index.console[0]).toMatchObject({ text: 'Uncaught (in promise) Error: x', uncaught: true, line: 3 });
   });
 
+  it('Node runs: a callback keeps the key of what queued it (its timer, its immediate, its read), so it travels from its phase to the stack', () => {
+    const run = runProgramSync(
+      `setImmediate(function a() {});\nconst b = setImmediate(function b() {});\nsetImmediate(function c() {});\nclearImmediate(b);\nsetTimeout(function t() {}, 5);\nfs.readFile('data.txt', function r() {});`,
+      { runtime: 'node' },
+    );
+    const index = indexRun(run);
+    const started = run.trace.flatMap((e) => (e.kind === 'task-start' && e.source !== 'script' ? [[e.label, keyOfTask(index, e.task)]] : []));
+    expect(started).toEqual([
+      ['setImmediate callback a (immediate 1)', 'immediate-1'],
+      ['setImmediate callback c (immediate 3)', 'immediate-3'],
+      ['readFile callback r (I/O 1)', 'io-1'],
+      ['setTimeout callback t (timer 1)', 'timer-1-1'],
+    ]);
+  });
+
   it('gives a timer and the task it queues the same key, and a repeated timer a new key each time', () => {
     const run = runProgramSync(`let n = 0;\nconst id = setInterval(() => { if (++n === 2) clearInterval(id); }, 10);\n`);
     const fold = eventLoopFold(run);

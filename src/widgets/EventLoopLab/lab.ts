@@ -68,6 +68,10 @@ export function indexRun(run: Pick<EventLoopRun, 'trace'>): RunIndex {
   const firedAt = new Map<number, PendingTimer & { key: string }>();
   const generation = new Map<number, number>();
   const lastSet = new Map<number, PendingTimer & { key: string }>();
+  // Node runs: callbacks start without a task-enqueue. A timer's keeps its timer's key, an
+  // immediate's its queue entry's (immediates run front first), an I/O callback its request's.
+  const immediates: number[] = [];
+  let lastIo = -1;
 
   for (let i = 0; i < trace.length; i++) {
     const e = trace[i];
@@ -97,6 +101,23 @@ export function indexRun(run: Pick<EventLoopRun, 'trace'>): RunIndex {
       }
       case 'task-enqueue':
         taskKey.set(e.task, e.timer !== undefined ? `timer-${e.timer}-${generation.get(e.timer) ?? 0}` : `task-${e.task}`);
+        break;
+      case 'immediate-set':
+        immediates.push(e.immediate);
+        break;
+      case 'immediate-clear': {
+        const k = immediates.indexOf(e.immediate);
+        if (k >= 0) immediates.splice(k, 1);
+        break;
+      }
+      case 'io-complete':
+        lastIo = e.io;
+        break;
+      case 'task-start':
+        if (taskKey.has(e.task)) break;
+        if (e.timer !== undefined) taskKey.set(e.task, `timer-${e.timer}-${generation.get(e.timer) ?? 0}`);
+        else if (e.source === 'immediate' && immediates.length > 0) taskKey.set(e.task, `immediate-${immediates.shift()}`);
+        else if (e.source === 'io' && lastIo >= 0) taskKey.set(e.task, `io-${lastIo}`);
         break;
       case 'console':
         consoleEntries.push({ ...lines[consoleEntries.length], step: i + 1 });

@@ -4,14 +4,16 @@
  * (EventLoopLab.svelte) only lays out views of it.
  *
  * A link carries `preset` (which example the code came from), `code` (packed, once the learner
- * has edited it) and the step; links from before the lab platform named the preset `ex`, and
- * readLink still reads them.
+ * has edited it), `runtime` (`node` for Node's event loop; absent: the preset's, else the
+ * browser's, so links from before the switch are read as they were) and the step; links from
+ * before the lab platform named the preset `ex`, and readLink still reads them.
  */
 import { param } from '#lib/permalink';
 import { eventLoopFold, type EventLoopState } from '#sim/eventloop/fold';
 import { narrate as narrateStep } from '#sim/eventloop/narrate';
 import { getExample } from '#sim/eventloop/examples';
 import { runInWorker, type HostedRun } from '#runners/eventloopRunner';
+import type { Runtime } from '#sim/eventloop/types';
 import type { LabModel } from '../shared/labModel';
 import { MAX_CODE, PRESETS, PRESET_IDS } from './lab';
 
@@ -19,7 +21,11 @@ export interface EventLoopSettings {
   /** The preset the code came from (undefined: a lesson's own code). */
   preset: string | undefined;
   code: string;
+  /** Which event loop runs the code: the browser's (HTML) or Node's (libuv phases, process.nextTick). */
+  runtime: Runtime;
 }
+
+export const RUNTIMES: readonly Runtime[] = ['browser', 'node'];
 
 export const EMPTY_STATE: EventLoopState = {
   step: 0,
@@ -34,22 +40,32 @@ export const EMPTY_STATE: EventLoopState = {
   loc: undefined,
   tasksDone: 0,
   microtasksDone: 0,
+  ticks: [],
+  currentTick: null,
+  immediates: [],
+  io: [],
+  phase: null,
+  exitCode: null,
 };
 
-/** The settings of a preset. An unknown id throws (getExample), so a lesson with a typo fails its build. */
+/**
+ * The settings of a preset, in the runtime it was written for (Node examples: 'node'). An unknown
+ * id throws (getExample), so a lesson with a typo fails its build.
+ */
 export function presetSettings(id: string): EventLoopSettings {
   const p = getExample(id);
-  return { preset: p.id, code: p.source };
+  return { preset: p.id, code: p.source, runtime: p.runtime ?? 'browser' };
 }
 
 /**
  * What a lab instance starts from: its `preset`, else its own `code`, else the first preset.
  * Both: the preset's menu entry with the lesson's code (not "edited" until the learner edits it).
+ * `runtime` (a lesson's own choice) overrides the preset's.
  */
-export function initialSettings(preset: string | undefined, code: string | undefined): EventLoopSettings {
-  if (preset === undefined && code !== undefined) return { preset: undefined, code };
+export function initialSettings(preset: string | undefined, code: string | undefined, runtime?: Runtime): EventLoopSettings {
+  if (preset === undefined && code !== undefined) return { preset: undefined, code, runtime: runtime ?? 'browser' };
   const base = presetSettings(preset ?? PRESETS[0].id);
-  return code !== undefined ? { ...base, code } : base;
+  return { ...base, ...(code !== undefined ? { code } : {}), ...(runtime !== undefined ? { runtime } : {}) };
 }
 
 export const eventLoopModel: LabModel<EventLoopSettings, HostedRun, EventLoopState> = {
@@ -61,21 +77,27 @@ export const eventLoopModel: LabModel<EventLoopSettings, HostedRun, EventLoopSta
     schema: {
       preset: param.oneOf(PRESET_IDS),
       code: param.text(4 * MAX_CODE),
+      runtime: param.oneOf(RUNTIMES),
     },
+    // Node is always written (a reload keeps it whatever the base); the browser only when the
+    // base is a Node preset, since an absent `runtime` reads as the preset's.
     encode: (s, base) => ({
       preset: s.preset,
       code: s.code !== base.code ? s.code : undefined,
+      runtime: s.runtime === 'node' || s.runtime !== base.runtime ? s.runtime : undefined,
     }),
     decode: (f, base) => ({
       preset: (f.preset as string | undefined) ?? base.preset,
       code: (f.code as string | undefined) ?? base.code,
+      runtime: (f.runtime as Runtime | undefined) ?? base.runtime,
     }),
     packed: { code: MAX_CODE },
   },
   // Nothing to pull into range: the code's length is bounded by `packed`, the engine has its own budgets.
   clamp: (s) => ({ settings: s, notes: [] }),
-  runKey: (s) => s.code,
-  run: (s, signal) => runInWorker(s.code, {}, signal),
+  // The runtime first: a code can never end in a way that makes two keys equal.
+  runKey: (s) => `${s.runtime}\n${s.code}`,
+  run: (s, signal) => runInWorker(s.code, s.runtime === 'node' ? { runtime: 'node' } : {}, signal),
   fold: (run) => eventLoopFold(run),
   narrate(run, _fold, step) {
     // A run stopped before its first event (timeout, failed engine) has nothing to step through.
