@@ -3,15 +3,24 @@
  * the virtual clock), HTML's "report the exception" for uncaught errors and "notify about
  * rejected promises" for unhandled rejections. Every line is kept in `consoleLines` and traced.
  */
-import { formatLogArgs, inspect } from '../inspect';
+import { formatLogArgs, inspect, type InspectHooks } from '../inspect';
 import type { ConsoleLevel, EventLoopEvent } from '../types';
 import type { Agent } from './agent';
 import { nodeUncaught } from './node';
 import { preview } from './values';
 
+/** What the console's formatter may ask the engine: promise states, proxy targets. */
+function hooks(ag: Agent): InspectHooks {
+  return {
+    promiseDetails: ag.promiseDetails,
+    proxyTarget: (v) => ag.proxies.get(v)?.[0],
+    proxyHandler: (v) => ag.proxies.get(v)?.[1],
+  };
+}
+
 export function describeThrown(ag: Agent, e: unknown): string {
   try {
-    return formatLogArgs([e], { promiseDetails: ag.promiseDetails });
+    return formatLogArgs([e], hooks(ag));
   } catch {
     return preview(e);
   }
@@ -66,7 +75,7 @@ function print(ag: Agent, level: ConsoleLevel, text: string): void {
 }
 
 function format(ag: Agent, args: unknown[]): string {
-  return formatLogArgs(args, { promiseDetails: ag.promiseDetails });
+  return formatLogArgs(args, hooks(ag));
 }
 
 export function createConsole(ag: Agent): object {
@@ -88,7 +97,7 @@ export function createConsole(ag: Agent): object {
     debug: c('debug', 'debug', fmt),
     trace: c('trace', 'debug', (...args) => `Trace${args.length ? `: ${format(ag, args)}` : ''}`),
     table: c('table', 'log', fmt),
-    dir: c('dir', 'log', (v) => inspect(v, { promiseDetails: ag.promiseDetails })),
+    dir: c('dir', 'log', (v) => inspect(v, hooks(ag))),
     assert: c('assert', 'error', (cond, ...args) => {
       if (cond) return null;
       if (args.length === 0) return 'Assertion failed';

@@ -16,6 +16,7 @@ import { getAsyncIterator } from './iterators';
 import { enqueueJob, intrinsicCap } from './promises';
 import { clearImmediate, nextTick, readFile, setImmediate } from './node';
 import { clearTimer, setTimer } from './tasks';
+import { createProxyCtor } from './proxies';
 import { preview } from './values';
 
 /** Parameter names and values of the program function: the runtime's helpers and `__$H`. */
@@ -93,6 +94,7 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
     Function: FunctionStub,
     eval: evalStub,
     structuredClone: structuredCloneFn,
+    Proxy: createProxyCtor(ag),
   };
   for (const name of ALLOWED_HOST_GLOBALS) {
     Object.defineProperty(ag.fakeGlobal, name, {

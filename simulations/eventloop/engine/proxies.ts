@@ -1,0 +1,35 @@
+/**
+ * The sandbox's `Proxy`: the host's Proxy, with every proxy the program creates recorded (target
+ * and handler, the target set to null once revoked), so the console can print a proxy as Node
+ * does, by its target, without running any of the program's traps (a trap may log, throw or lie).
+ */
+import type { Agent } from './agent';
+
+export function createProxyCtor(ag: Agent): ProxyConstructor {
+  const HostProxy = Proxy;
+  const record = ag.proxies;
+  const VProxy = function Proxy(this: unknown, target: object, handler: ProxyHandler<object>): object {
+    if (!new.target) throw new TypeError("Constructor Proxy requires 'new'");
+    const p = new HostProxy(target, handler);
+    record.set(p, [target, handler]);
+    return p;
+  } as unknown as ProxyConstructor;
+  Object.defineProperty(VProxy, 'length', { value: 2 });
+  Object.defineProperty(VProxy, 'revocable', {
+    value: function revocable(target: object, handler: ProxyHandler<object>): { proxy: object; revoke: () => void } {
+      const r = HostProxy.revocable(target, handler);
+      record.set(r.proxy, [target, handler]);
+      const hostRevoke = r.revoke;
+      return {
+        proxy: r.proxy,
+        revoke: () => {
+          record.set(r.proxy, [null, null]);
+          hostRevoke();
+        },
+      };
+    },
+    writable: true,
+    configurable: true,
+  });
+  return VProxy;
+}
