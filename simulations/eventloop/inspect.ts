@@ -32,6 +32,8 @@ export interface InspectHooks {
    * A proxy is printed as its target, as Node does, and its traps are never run.
    */
   proxyTarget?: (v: object) => object | null | undefined;
+  /** Whether a function is one of the sandbox's built-ins written as a class (its Promise). */
+  builtinFunction?: (fn: Function) => boolean;
   /** The handler of one of the sandbox's proxies (for `%o`, which shows it). */
   proxyHandler?: (v: object) => object | null | undefined;
 }
@@ -87,7 +89,8 @@ function withoutFrames(text: string): string {
 }
 
 // eslint-disable-next-line no-control-regex
-const strEscapeSequencesRegExp = /[\x00-\x1f\x27\x5c\x7f-\x9f]/;
+const strEscapeSequencesRegExp = /[\x00-\x1f\x27\x5c\x7f-\x9f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const strEscapeSequencesRegExpSingle = /[\x00-\x1f\x5c\x7f-\x9f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const meta = [
   '\\x00', '\\x01', '\\x02', '\\x03', '\\x04', '\\x05', '\\x06', '\\x07',
   '\\b', '\\t', '\\n', '\\x0B', '\\f', '\\r', '\\x0E', '\\x0F',
@@ -101,6 +104,8 @@ function escapeChar(c: string, quote: string): string {
   if (c === '\\') return '\\\\';
   if (c === quote) return `\\${quote}`;
   if (code >= 0x7f && code <= 0x9f) return `\\x${code.toString(16).toUpperCase()}`;
+  // A lone surrogate (a pair arrives here as one two-unit string).
+  if (c.length === 1 && code >= 0xd800 && code <= 0xdfff) return `\\u${code.toString(16)}`;
   return c;
 }
 
@@ -111,9 +116,7 @@ export function strEscape(str: string): string {
     if (!str.includes('"')) quote = '"';
     else if (!str.includes('`') && !str.includes('${')) quote = '`';
   }
-  if (!strEscapeSequencesRegExp.test(str) && (quote !== "'" || !str.includes("'"))) {
-    if (quote === "'" || !/[\x00-\x1f\\\x7f-\x9f]/.test(str)) return quote + str + quote;
-  }
+  if (!(quote === "'" ? strEscapeSequencesRegExp : strEscapeSequencesRegExpSingle).test(str)) return quote + str + quote;
   let out = '';
   for (const c of str) out += c === "'" && quote !== "'" ? c : escapeChar(c, quote);
   return quote + out + quote;
@@ -170,10 +173,18 @@ function getCtorName(obj: object): string | null {
   let o: object | null = obj;
   for (let i = 0; o && i < 1000; i++) {
     const desc = Object.getOwnPropertyDescriptor(o, 'constructor');
-    if (desc && typeof desc.value === 'function' && desc.value.name !== '') return desc.value.name as string;
+    if (desc && typeof desc.value === 'function' && desc.value.name !== '' && isInstanceof(obj, desc.value)) return desc.value.name as string;
     o = Object.getPrototypeOf(o);
   }
   return null;
+}
+
+function isInstanceof(obj: object, ctor: Function): boolean {
+  try {
+    return obj instanceof ctor;
+  } catch {
+    return false;
+  }
 }
 
 function getPrefix(ctor: string | null, tag: string, fallback: string, size = ''): string {
@@ -286,14 +297,14 @@ function transformedKind(src: string): string | undefined {
   return m ? wrappedKinds[m[1]] : undefined;
 }
 
-function fnBase(value: Function, ctorName: string | null): string {
+function fnBase(value: Function, ctorName: string | null, hooks: InspectHooks): string {
   let src = '';
   try {
     src = Function.prototype.toString.call(value);
   } catch {
     // revoked proxies and the like
   }
-  if (src.startsWith('class') && /^class\s*[{\w$]/.test(src)) {
+  if (src.startsWith('class') && /^class\s*[{\w$]/.test(src) && !hooks.builtinFunction?.(value)) {
     const name = value.name ? `class ${value.name}` : 'class (anonymous)';
     let base = `[${name}`;
     const sup = Object.getPrototypeOf(value);
@@ -444,7 +455,7 @@ function formatRaw(ctx: Ctx, value: object, recurseTimes: number, typedArray: bo
     } else if (ctor === 'Object' && tag === '' && !isError(value) && !isArguments(value)) {
       if (keys.length === 0) return '{}';
     } else if (typeof value === 'function') {
-      base = fnBase(value as Function, ctor);
+      base = fnBase(value as Function, ctor, ctx.hooks);
       if (keys.length === 0) return base;
     } else if (isArguments(value)) {
       // Node 24 lists an arguments object's indices as keys: [Arguments] { '0': 1 }.

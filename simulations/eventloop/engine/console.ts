@@ -13,6 +13,7 @@ import { preview } from './values';
 function hooks(ag: Agent): InspectHooks {
   return {
     promiseDetails: ag.promiseDetails,
+    builtinFunction: (f) => f === ag.PromiseCtor,
     proxyTarget: (v) => ag.proxies.get(v)?.[0],
     proxyHandler: (v) => ag.proxies.get(v)?.[1],
   };

@@ -20,13 +20,12 @@ export function createProxyCtor(ag: Agent): ProxyConstructor {
       const r = HostProxy.revocable(target, handler);
       record.set(r.proxy, [target, handler]);
       const hostRevoke = r.revoke;
-      return {
-        proxy: r.proxy,
-        revoke: () => {
-          record.set(r.proxy, [null, null]);
-          hostRevoke();
-        },
-      };
+      // Like the host's revoke function, anonymous (name '').
+      const revoke = [(): void => {
+        record.set(r.proxy, [null, null]);
+        hostRevoke();
+      }][0];
+      return { proxy: r.proxy, revoke };
     },
     writable: true,
     configurable: true,
