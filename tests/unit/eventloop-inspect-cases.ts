@@ -326,7 +326,11 @@ export const INSPECT_CASES: string[] = [
   `console.log('%s', new (class X extends Array {})())`,
   `console.log('%s', Object.assign(Object.create({ toString() { return 'inherited' } }), { a: 1 }))`,
   `console.log('%s', new Error('x').message, new RangeError('r').name)`,
+  `const p = new Proxy({}, { get(t, k) { console.log('get', String(k)); return t[k] } }); Promise.resolve(p); console.log('after')`,
+  `const p = new Proxy(function f() {}, { get(t, k) { console.log('get', String(k)); return t[k] } }); new Promise(p); Promise.resolve().then(p); console.log('queued')`,
+  `const p = new Proxy({ a: 1 }, { getPrototypeOf() { console.log('proto trap'); return Object.prototype } }); const q = Promise.reject(p); q.catch(() => {}); console.log(q)`,
 ];
+
 
 /** Errors with their real stacks: Node prints the frames, the lab prints the same text without them. */
 export const INSPECT_ERROR_CASES: string[] = [

@@ -242,8 +242,6 @@ export class Agent {
   makeAsyncFromSync!: (rec: IterRec) => object;
   /** State and result of one of our promises, for console formatting. */
   promiseDetails!: (v: object) => ['pending' | 'fulfilled' | 'rejected', unknown] | undefined;
-  /** The program's proxies: [target, handler], both null once revoked (engine/proxies.ts). */
-  readonly proxies = new WeakMap<object, [object | null, object | null]>();
   readonly fakeGlobal: Record<string, unknown> = {};
 
   /** Function ids of the frames on the modelled call stack (-1: main script). */

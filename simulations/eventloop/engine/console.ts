@@ -7,6 +7,7 @@ import { formatLogArgs, inspect, type InspectHooks } from '../inspect';
 import type { ConsoleLevel, EventLoopEvent } from '../types';
 import type { Agent } from './agent';
 import { nodeUncaught } from './node';
+import { proxyRecord } from './proxies';
 import { preview } from './values';
 
 /** What the console's formatter may ask the engine: promise states, proxy targets. */
@@ -14,8 +15,8 @@ function hooks(ag: Agent): InspectHooks {
   return {
     promiseDetails: ag.promiseDetails,
     builtinFunction: (f) => f === ag.PromiseCtor,
-    proxyTarget: (v) => ag.proxies.get(v)?.[0],
-    proxyHandler: (v) => ag.proxies.get(v)?.[1],
+    proxyTarget: (v) => proxyRecord(v)?.[0],
+    proxyHandler: (v) => proxyRecord(v)?.[1],
   };
 }
 

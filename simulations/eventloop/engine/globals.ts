@@ -94,7 +94,7 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
     Function: FunctionStub,
     eval: evalStub,
     structuredClone: structuredCloneFn,
-    Proxy: createProxyCtor(ag),
+    Proxy: createProxyCtor(),
   };
   for (const name of ALLOWED_HOST_GLOBALS) {
     Object.defineProperty(ag.fakeGlobal, name, {

@@ -3,11 +3,19 @@
  * and handler, the target set to null once revoked), so the console can print a proxy as Node
  * does, by its target, without running any of the program's traps (a trap may log, throw or lie).
  */
-import type { Agent } from './agent';
+/**
+ * Every proxy the sandbox created: [target, handler], both null once revoked. One table for all
+ * runs (a WeakMap: it holds nothing alive, and only answers "is this one of ours").
+ */
+const record = new WeakMap<object, [object | null, object | null]>();
 
-export function createProxyCtor(ag: Agent): ProxyConstructor {
+/** [target, handler] of one of the sandbox's proxies, undefined for anything else. */
+export function proxyRecord(v: object): [object | null, object | null] | undefined {
+  return record.get(v);
+}
+
+export function createProxyCtor(): ProxyConstructor {
   const HostProxy = Proxy;
-  const record = ag.proxies;
   const VProxy = function Proxy(this: unknown, target: object, handler: ProxyHandler<object>): object {
     if (!new.target) throw new TypeError("Constructor Proxy requires 'new'");
     const p = new HostProxy(target, handler);
