@@ -273,7 +273,13 @@ function formatError(ctx: Ctx, err: object, ctor: string | null, tag: string, ke
     }
   }
   if (Object.prototype.hasOwnProperty.call(err, 'cause') && (keys.length === 0 || !keys.includes('cause'))) keys.push('cause');
-  if (Array.isArray(e.errors) && (keys.length === 0 || !keys.includes('errors'))) keys.push('errors');
+  let errors: unknown;
+  try {
+    errors = e.errors;
+  } catch {
+    errors = undefined;
+  }
+  if (Array.isArray(errors) && (keys.length === 0 || !keys.includes('errors'))) keys.push('errors');
   stack = improveStack(stack, ctor, name, tag);
   let pos = (typeof message === 'string' && message !== '' && stack.indexOf(message)) || -1;
   if (pos !== -1) pos += (message as string).length;
