@@ -904,3 +904,95 @@ function ownerIsBuiltIn(value: object, key: string | symbol, builtIns: Set<strin
   const descriptor = Object.getOwnPropertyDescriptor(pointer, 'constructor');
   return descriptor !== undefined && typeof descriptor.value === 'function' && builtIns.has(descriptor.value.name);
 }
+
+/** Node's console.table cell: depth 0 (-1 for an object with more than 2 keys), 3 array items, one line. */
+function tableCell(v: unknown, hooks: InspectHooks): string {
+  let depth = 0;
+  try {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 2) depth = -1;
+  } catch {
+    // keep depth 0
+  }
+  return withoutFrames(formatValue({ ...newCtx(hooks), depth, maxArrayLength: 3, breakLength: Infinity }, v, 0, false));
+}
+
+/** Display width of a cell (code points; Node also counts East Asian wide characters twice). */
+function cellWidth(s: string): number {
+  let n = 0;
+  for (const c of s) n += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}]/u.test(c) ? 2 : 1;
+  return n;
+}
+
+/** Node's cli_table: box-drawing characters, left-aligned cells. */
+function renderTable(head: string[], columns: string[][]): string {
+  const widths = head.map(cellWidth);
+  const longest = Math.max(...columns.map((c) => c.length));
+  const rows: string[][] = [];
+  for (let i = 0; i < head.length; i++) {
+    for (let j = 0; j < longest; j++) {
+      rows[j] ??= [];
+      const value = Object.prototype.hasOwnProperty.call(columns[i], j) ? columns[i][j] : '';
+      rows[j][i] = value;
+      widths[i] = Math.max(widths[i] || 0, cellWidth(value));
+    }
+  }
+  const row = (r: string[]): string => `│ ${r.map((c, i) => c + ' '.repeat(widths[i] - cellWidth(c))).join(' │ ')} │`;
+  const divider = widths.map((w) => '─'.repeat(w + 2));
+  let out = `┌${divider.join('┬')}┐\n${row(head)}\n├${divider.join('┼')}┤\n`;
+  for (const r of rows) out += `${row(r)}\n`;
+  return out + `└${divider.join('┴')}┘`;
+}
+
+/**
+ * `console.table(data, properties)` as Node 24 prints it: a primitive is logged as it is; a Map
+ * or Set lists its entries by iteration index; anything else one row per own enumerable key,
+ * one column per key of the rows (or per `properties`), plus "Values" for primitive rows.
+ */
+export function formatTable(data: unknown, properties: unknown, hooks: InspectHooks = {}): string {
+  if (properties !== undefined && !Array.isArray(properties)) {
+    throw new TypeError(`The "properties" argument must be an instance of Array. Received ${inspect(properties, hooks)}`);
+  }
+  if (data === null || typeof data !== 'object') return formatLogArgs([data], hooks);
+  const cell = (v: unknown): string => tableCell(v, hooks);
+  const index = (n: number): string[] => Array.from({ length: n }, (_, i) => cell(i));
+  if (data instanceof Map) {
+    const keys: string[] = [];
+    const values: string[] = [];
+    for (const [k, v] of data) {
+      keys.push(cell(k));
+      values.push(cell(v));
+    }
+    return renderTable(['(iteration index)', 'Key', 'Values'], [index(keys.length), keys, values]);
+  }
+  if (data instanceof Set) {
+    const values: string[] = [];
+    for (const v of data) values.push(cell(v));
+    return renderTable(['(iteration index)', 'Values'], [index(values.length), values]);
+  }
+  const map: Record<string, string[]> = Object.create(null);
+  let hasPrimitives = false;
+  const valuesColumn: string[] = [];
+  const indexKeys = Object.keys(data);
+  for (let i = 0; i < indexKeys.length; i++) {
+    const item = (data as Record<string, unknown>)[indexKeys[i]];
+    const primitive = item === null || (typeof item !== 'function' && typeof item !== 'object');
+    if (properties === undefined && primitive) {
+      hasPrimitives = true;
+      valuesColumn[i] = cell(item);
+    } else {
+      const keys = (properties as string[] | undefined) ?? Object.keys(item as object);
+      for (const key of keys) {
+        map[key] ??= [];
+        if ((primitive && properties) || !Object.prototype.hasOwnProperty.call(item, key)) map[key][i] = '';
+        else map[key][i] = cell((item as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  const head = Object.keys(map);
+  const columns = Object.values(map);
+  if (hasPrimitives) {
+    head.push('Values');
+    columns.push(valuesColumn);
+  }
+  return renderTable(['(index)', ...head], [indexKeys, ...columns]);
+}

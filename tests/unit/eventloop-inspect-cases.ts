@@ -329,8 +329,20 @@ export const INSPECT_CASES: string[] = [
   `const p = new Proxy({}, { get(t, k) { console.log('get', String(k)); return t[k] } }); Promise.resolve(p); console.log('after')`,
   `const p = new Proxy(function f() {}, { get(t, k) { console.log('get', String(k)); return t[k] } }); new Promise(p); Promise.resolve().then(p); console.log('queued')`,
   `const p = new Proxy({ a: 1 }, { getPrototypeOf() { console.log('proto trap'); return Object.prototype } }); const q = Promise.reject(p); q.catch(() => {}); console.log(q)`,
+  // console.table
+  `console.table([{ a: 1, b: 'x' }, { a: 22, c: [1] }])`,
+  `console.table([[1, 2], [3]])`,
+  `console.table({ r1: { x: 1 }, r2: 5 })`,
+  `console.table([1, 's', null])`,
+  `console.table(new Map([[1, { a: 2 }], ['k', [1, 2, 3, 4]]]))`,
+  `console.table(new Set(['a', { b: 1, c: 2, d: 3 }]))`,
+  `console.table([{ a: 1, b: 2 }, { a: 3 }], ['a'])`,
+  `console.table([{ name: 'Ada', langs: ['en', 'fr', 'de', 'it'] }, { name: 'Grace', nested: { x: { y: 1 } } }])`,
+  `console.table(5); console.table('str'); console.table(null)`,
+  `console.table([])`,
+  `console.table({})`,
+  `console.table([{ '日本': 'ｗｉｄｅ' }])`,
 ];
-
 
 /** Errors with their real stacks: Node prints the frames, the lab prints the same text without them. */
 export const INSPECT_ERROR_CASES: string[] = [

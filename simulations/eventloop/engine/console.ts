@@ -3,7 +3,7 @@
  * the virtual clock), HTML's "report the exception" for uncaught errors and "notify about
  * rejected promises" for unhandled rejections. Every line is kept in `consoleLines` and traced.
  */
-import { formatLogArgs, inspect, type InspectHooks } from '../inspect';
+import { formatLogArgs, formatTable, inspect, type InspectHooks } from '../inspect';
 import type { ConsoleLevel, EventLoopEvent } from '../types';
 import type { Agent } from './agent';
 import { nodeUncaught } from './node';
@@ -98,7 +98,7 @@ export function createConsole(ag: Agent): object {
     error: c('error', 'error', fmt),
     debug: c('debug', 'debug', fmt),
     trace: c('trace', 'debug', (...args) => `Trace${args.length ? `: ${format(ag, args)}` : ''}`),
-    table: c('table', 'log', fmt),
+    table: c('table', 'log', (data, properties) => formatTable(data, properties, hooks(ag))),
     dir: c('dir', 'log', (v) => inspect(v, hooks(ag))),
     assert: c('assert', 'error', (cond, ...args) => {
       if (cond) return null;
