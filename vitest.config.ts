@@ -21,6 +21,7 @@ const REAL_TIME = [
   'tests/unit/eventloop-differential.test.ts',
   'tests/unit/eventloop-node-differential.test.ts',
   'tests/unit/eventloop-node-exit.test.ts',
+  'tests/unit/eventloop-inspect.test.ts',
   'tests/unit/lesson-code.test.ts',
 ];
 const exclude = [...defaultExclude, 'dist/**', 'tests/e2e/**', 'tests/.fixtures/**'];

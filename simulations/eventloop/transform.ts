@@ -136,6 +136,7 @@ export const INJECTED_GLOBALS = [
   'Function',
   'eval',
   'structuredClone',
+  'Proxy',
 ] as const;
 
 /** Host globals learner code may read as they are: standard ECMAScript plus a few pure web APIs. */
@@ -158,7 +159,6 @@ export const ALLOWED_HOST_GLOBALS = [
   'URIError',
   'JSON',
   'Reflect',
-  'Proxy',
   'Map',
   'Set',
   'WeakMap',

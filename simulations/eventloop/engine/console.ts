@@ -3,16 +3,27 @@
  * the virtual clock), HTML's "report the exception" for uncaught errors and "notify about
  * rejected promises" for unhandled rejections. Every line is kept in `consoleLines` and traced.
  */
-import { formatLogArgs, inspect } from '../inspect';
+import { formatLogArgs, formatTable, inspect, type InspectHooks } from '../inspect';
 import type { ConsoleLevel, EventLoopEvent } from '../types';
 import { cleanError, type Agent } from './agent';
 import { nodeUncaught } from './node';
+import { proxyRecord } from './proxies';
 import { preview } from './values';
+
+/** What the console's formatter may ask the engine: promise states, proxy targets. */
+function hooks(ag: Agent): InspectHooks {
+  return {
+    promiseDetails: ag.promiseDetails,
+    builtinFunction: (f) => f === ag.PromiseCtor,
+    proxyTarget: (v) => proxyRecord(v)?.[0],
+    proxyHandler: (v) => proxyRecord(v)?.[1],
+  };
+}
 
 export function describeThrown(ag: Agent, e: unknown): string {
   cleanError(e);
   try {
-    return formatLogArgs([e], { promiseDetails: ag.promiseDetails });
+    return formatLogArgs([e], hooks(ag));
   } catch {
     return preview(e);
   }
@@ -67,7 +78,7 @@ function print(ag: Agent, level: ConsoleLevel, text: string): void {
 }
 
 function format(ag: Agent, args: unknown[]): string {
-  return formatLogArgs(args, { promiseDetails: ag.promiseDetails });
+  return formatLogArgs(args, hooks(ag));
 }
 
 export function createConsole(ag: Agent): object {
@@ -88,8 +99,8 @@ export function createConsole(ag: Agent): object {
     error: c('error', 'error', fmt),
     debug: c('debug', 'debug', fmt),
     trace: c('trace', 'debug', (...args) => `Trace${args.length ? `: ${format(ag, args)}` : ''}`),
-    table: c('table', 'log', fmt),
-    dir: c('dir', 'log', (v) => inspect(v, { promiseDetails: ag.promiseDetails })),
+    table: c('table', 'log', (data, properties) => formatTable(data, properties, hooks(ag))),
+    dir: c('dir', 'log', (v) => inspect(v, hooks(ag))),
     assert: c('assert', 'error', (cond, ...args) => {
       if (cond) return null;
       if (args.length === 0) return 'Assertion failed';

@@ -17,6 +17,7 @@ import { getAsyncIterator } from './iterators';
 import { enqueueJob, intrinsicCap } from './promises';
 import { clearImmediate, nextTick, readFile, setImmediate } from './node';
 import { clearTimer, setTimer } from './tasks';
+import { createProxyCtor } from './proxies';
 import { preview } from './values';
 
 /** Parameter names and values of the program function: the runtime's helpers and `__$H`. */
@@ -106,6 +107,7 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
     Function: FunctionStub,
     eval: evalStub,
     structuredClone: structuredCloneFn,
+    Proxy: createProxyCtor(),
   };
   // Web IDL's length (value; options is optional) in a browser, Node's own function has 2.
   Object.defineProperty(structuredCloneFn, 'length', { value: ag.runtime === 'node' ? 2 : 1 });

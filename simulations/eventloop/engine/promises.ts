@@ -11,6 +11,7 @@ import { settleInternal, type AsyncFnCtx } from './async-functions';
 import type { AsyncGenCtx, AwaitReturnHandler } from './generators';
 import { DONE, getIterator, iteratorCloseOnThrow, iteratorStepValue } from './iterators';
 import { fnName, isObject, preview } from './values';
+import { proxyRecord } from './proxies';
 
 /** Trace name of a built-in closure (Promise.all element functions, finally thunks...). */
 const BUILTIN_NAME = Symbol('builtin name');
@@ -225,7 +226,8 @@ function enqueueReaction(ag: Agent, reaction: Reaction, type: 0 | 1, arg: unknow
         name = ag.fns[(h as AsyncFnCtx | AsyncGenCtx).fid].name;
       }
     } else {
-      name = (handler as { [BUILTIN_NAME]?: string })[BUILTIN_NAME] ?? fnName(handler);
+      // (A learner's proxy is not read: that would run its traps. fnName looks through it.)
+      name = (proxyRecord(handler as object) ? undefined : (handler as { [BUILTIN_NAME]?: string })[BUILTIN_NAME]) ?? fnName(handler);
     }
     ag.emit({
       seq: ag.rec.events.length,

@@ -1,4 +1,5 @@
 /** Value helpers shared by every chapter of the engine (none of them runs learner code). */
+import { proxyRecord } from './proxies';
 
 export function isObject(v: unknown): v is object {
   return (typeof v === 'object' && v !== null) || typeof v === 'function';
@@ -16,6 +17,9 @@ export function toLong(v: unknown): number {
 
 export function fnName(f: unknown): string {
   if (typeof f !== 'function') return '(anonymous)';
+  // A proxy's name is its target's (reading it through the proxy would run the learner's traps).
+  const rec = proxyRecord(f);
+  if (rec) return rec[0] === null ? '(anonymous)' : fnName(rec[0]);
   try {
     const n = (f as { name?: unknown }).name;
     return typeof n === 'string' && n !== '' ? n : '(anonymous)';
@@ -26,6 +30,11 @@ export function fnName(f: unknown): string {
 
 /** Short preview of a value for trace events (never calls learner code). */
 export function preview(v: unknown): string {
+  // A proxy is previewed as its target: reading the proxy would run the learner's traps.
+  if ((typeof v === 'object' && v !== null) || typeof v === 'function') {
+    const rec = proxyRecord(v);
+    if (rec) return rec[0] === null ? '<Revoked Proxy>' : preview(rec[0]);
+  }
   switch (typeof v) {
     case 'string':
       return v.length > 40 ? JSON.stringify(v.slice(0, 39) + '…') : JSON.stringify(v);
