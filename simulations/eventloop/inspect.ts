@@ -298,9 +298,16 @@ const wrappedEnd = /\}, this, (?:arguments|\[\]), \d+\);\}$/;
 const wrappedKinds: Record<string, string> = { A: 'AsyncFunction', G: 'GeneratorFunction', AG: 'AsyncGeneratorFunction' };
 
 function transformedKind(src: string): string | undefined {
-  if (!wrappedEnd.test(src)) return undefined;
-  const m = /\{return __\$(AG|A|G)\(function\* /.exec(src);
-  return m ? wrappedKinds[m[1]] : undefined;
+  if (wrappedEnd.test(src)) {
+    const m = /\{return __\$(AG|A|G)\(function\* /.exec(src);
+    return m ? wrappedKinds[m[1]] : undefined;
+  }
+  // During a run, toString shows the learner's source (engine/host.ts): async and generator
+  // methods keep a plain prototype after the transform, so their kind is read from that source.
+  if (/^async\s*\*/.test(src)) return 'AsyncGeneratorFunction';
+  if (/^async\s+(?:function\b|[\w$[#"'])/.test(src) || /^async\s*\([^)]*\)\s*=>/.test(src)) return 'AsyncFunction';
+  if (/^(?:function\s*)?\*/.test(src)) return 'GeneratorFunction';
+  return undefined;
 }
 
 function fnBase(value: Function, ctorName: string | null, hooks: InspectHooks): string {
