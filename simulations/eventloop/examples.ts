@@ -112,7 +112,7 @@ setTimeout(() => {
   {
     id: 'unhandled-rejection',
     title: 'An unhandled rejection is reported after the microtasks',
-    point: 'A rejection nobody handles by the end of the microtask checkpoint is reported; a handler attached within the same checkpoint prevents the report.',
+    point: 'A rejection nobody handles by the end of the microtask checkpoint is reported by a task queued then (behind the tasks already queued, such as a 0 ms timer); a handler attached within the same checkpoint prevents the report.',
     source: `const handledInTime = Promise.reject(new Error('handled in time'));
 Promise.resolve().then(() => {
   handledInTime.catch((err) => console.log('caught', err.message));

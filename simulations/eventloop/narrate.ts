@@ -126,6 +126,7 @@ export function describeEvent(e: EventLoopEvent, trace: readonly EventLoopEvent[
   switch (e.kind) {
     case 'task-enqueue':
       if (e.source === 'script') return 'The main script is queued as the first task.';
+      if (e.source === 'rejection') return `The microtask checkpoint is over and a rejected promise has no handler, so a task is queued to report it if it still has none when that task runs: ${e.label}.`;
       return `Timer ${e.timer} is due, so its task joins the task queue: ${e.label}.`;
     case 'task-start':
       if (e.source === 'script') return 'The event loop runs its first task: the main script.';
@@ -218,7 +219,7 @@ export function describeEvent(e: EventLoopEvent, trace: readonly EventLoopEvent[
     case 'uncaught':
       return `Nothing catches the exception, so it is reported (${e.text}) and the event loop goes on.`;
     case 'unhandled-rejection':
-      return `Promise #${e.promise} was rejected and no handler was attached by the end of the microtask checkpoint, so it is reported: ${e.text}.`;
+      return `Promise #${e.promise} was rejected and still has no handler, so it is reported: ${e.text}.`;
     case 'rejection-handled':
       return `A handler is attached to promise #${e.promise} after its rejection was reported.`;
     case 'budget':

@@ -38,10 +38,13 @@ export type JobSource =
 export type ReactionVia = 'then' | 'catch' | 'finally' | 'await' | 'adopt' | 'all' | 'allSettled' | 'any' | 'race' | 'async-generator' | 'internal';
 
 /**
- * What a task (a macrotask callback) is. Browser runs have 'script' and 'timer' only; Node runs
- * add 'immediate' (a setImmediate callback, check phase) and 'io' (an I/O callback, poll phase).
+ * What a task (a macrotask callback) is. Browser runs have 'script', 'timer' and 'rejection'
+ * (HTML's "notify about rejected promises": a task queued after a microtask checkpoint that left
+ * rejected promises without a handler; it reports those still unhandled when it runs). Node runs
+ * have 'script', 'timer', 'immediate' (a setImmediate callback, check phase) and 'io' (an I/O
+ * callback, poll phase).
  */
-export type TaskSource = 'script' | 'timer' | 'immediate' | 'io';
+export type TaskSource = 'script' | 'timer' | 'immediate' | 'io' | 'rejection';
 
 /** Which runtime's event loop runs the program (RunOptions.runtime). */
 export type Runtime = 'browser' | 'node';
@@ -243,7 +246,7 @@ export type EventLoopEventKind = EventLoopEvent['kind'];
 export interface RunOptions {
   /**
    * Step budget: function calls (learner functions, each generator/async resume) + microtask
-   * jobs + tasks. Default 10,000.
+   * jobs + tasks. Default 1,000,000 (its message says "calls": the lab's steps are trace events).
    */
   maxSteps?: number;
   /** Loop budget: loop iterations (every back edge of while/for/do/for-of/for-in). Default 1,000,000. */

@@ -9,6 +9,10 @@
  * - The native side runs in ONE child process (eventloop-native-runner.mjs), programs in their own
  *   `vm` contexts, several at a time; programs whose timers fired more than MAX_DRIFT_MS late are
  *   re-run one at a time (up to twice) before they are compared.
+ * - Unhandled rejections are where Node and browsers differ: Node reports one right after the
+ *   microtasks, HTML (and Chromium) from a task queued then, which checks again for a handler. A
+ *   program whose engine run queued such a report task is compared with real headless Chromium
+ *   instead (tests/support/eventloop-chromium.ts; skipped when no system Chromium is installed).
  * - A failure prints the seed and the program; replay it with
  *   `EVENTLOOP_FUZZ_SEED=<seed> EVENTLOOP_FUZZ_COUNT=1 npx vitest run tests/unit/eventloop-differential`.
  */
@@ -20,6 +24,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runProgramSync } from '#sim/eventloop/run';
 import { generateProgram, MAX_DRIFT_MS, timingSafe } from './eventloop-fuzz';
+import { chromiumPath, openChromium } from '../support/eventloop-chromium';
+import type { EventLoopRun } from '#sim/eventloop/types';
+
+/** True when the run queued HTML's unhandled-rejection report task (Node reports at another moment). */
+function reportsInATask(run: EventLoopRun): boolean {
+  return run.trace.some((e) => e.kind === 'task-enqueue' && e.source === 'rejection');
+}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const runner = path.join(here, 'eventloop-native-runner.mjs');
@@ -47,13 +58,15 @@ describe('differential: runProgram agrees with native Node on generated programs
   it(`prints the same as Node for ${FUZZ_COUNT} random programs`, () => {
     expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(24);
     const accepted: { id: number; seed: number; source: string; engine: string[] }[] = [];
+    const inBrowser: { seed: number; source: string; engine: string[]; endTime: number }[] = [];
     let seed = FUZZ_SEED;
     let rejected = 0;
     while (accepted.length < FUZZ_COUNT && seed < FUZZ_SEED + FUZZ_COUNT * 20) {
       const source = generateProgram(seed);
       const run = runProgramSync(source, { maxSteps: 100_000 });
-      if (timingSafe(run)) accepted.push({ id: accepted.length, seed, source, engine: run.console });
-      else rejected++;
+      if (!timingSafe(run)) rejected++;
+      else if (reportsInATask(run)) inBrowser.push({ seed, source, engine: run.console, endTime: run.stats.endTime });
+      else accepted.push({ id: accepted.length, seed, source, engine: run.console });
       seed++;
     }
     expect(accepted.length).toBe(FUZZ_COUNT);
@@ -98,6 +111,30 @@ describe('differential: runProgram agrees with native Node on generated programs
       void rejected;
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it.skipIf(!chromiumPath)('prints the same as Chromium for the generated programs that leave a rejection unhandled', async () => {
+    const programs: { seed: number; source: string; engine: string[]; endTime: number }[] = [];
+    for (let seed = FUZZ_SEED; seed < FUZZ_SEED + FUZZ_COUNT * 20 && programs.length < 12; seed++) {
+      const source = generateProgram(seed);
+      const run = runProgramSync(source, { maxSteps: 100_000 });
+      if (timingSafe(run) && reportsInATask(run)) programs.push({ seed, source, engine: run.console, endTime: run.stats.endTime });
+    }
+    expect(programs.length).toBeGreaterThanOrEqual(Math.min(12, Math.floor(FUZZ_COUNT / 100)));
+    const browser = await openChromium();
+    try {
+      const failures: string[] = [];
+      for (const p of programs) {
+        let lines = await browser.run(p.source, p.endTime + 250);
+        if (JSON.stringify(lines) !== JSON.stringify(p.engine)) lines = await browser.run(p.source, p.endTime * 2 + 500); // a loaded machine
+        if (JSON.stringify(lines) !== JSON.stringify(p.engine)) {
+          failures.push(`seed ${p.seed}\n--- program\n${p.source}\n--- chromium\n${lines.join('\n')}\n--- engine\n${p.engine.join('\n')}`);
+        }
+      }
+      if (failures.length) throw new Error(`${failures.length} of ${programs.length} programs differ from Chromium. First:\n${failures[0]}`);
+    } finally {
+      await browser.close();
     }
   }, 180_000);
 });

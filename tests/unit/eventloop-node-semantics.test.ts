@@ -105,10 +105,10 @@ process.nextTick(() => console.log('tick runs first'));`);
 describe('Node mode: budgets still stop endless programs', () => {
   it('an endless nextTick recursion, immediate chain or interval stops with a budget message', () => {
     const ticks = node(`function f() { process.nextTick(f); } f();`);
-    expect(ticks.error?.message).toMatch(/step budget/);
+    expect(ticks.error?.message).toMatch(/call budget/);
     expect(ticks.truncated).toBe(true);
     const imms = node(`function f() { setImmediate(f); } f();`);
-    expect(imms.error?.message).toMatch(/step budget/);
+    expect(imms.error?.message).toMatch(/call budget/);
     const interval = node(`setInterval(() => {}, 100);`);
     expect(interval.error?.message).toMatch(/time budget/);
     expect(interval.exitCode).toBeUndefined();

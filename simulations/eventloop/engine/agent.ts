@@ -19,7 +19,12 @@ export const CLOCK_READ_MS = 0.01;
 /** What the sandbox's `Date.now` returns at virtual time 0: 2025-01-01T00:00:00Z. */
 export const VIRTUAL_EPOCH_MS = 1735689600000;
 
-export const DEFAULT_MAX_STEPS = 10_000;
+/**
+ * Call budget (function calls + microtask jobs + tasks). Large enough for ordinary programs (a
+ * 3,000-element sort with a comparator makes about 35,000 calls); the trace cap, not this budget,
+ * keeps long runs small.
+ */
+export const DEFAULT_MAX_STEPS = 1_000_000;
 export const DEFAULT_MAX_LOOP_ITERATIONS = 1_000_000;
 export const DEFAULT_MAX_VIRTUAL_MS = 10_000;
 /** shouldStop is polled when the step or loop counter crosses a multiple of this. */
@@ -117,8 +122,10 @@ export interface IoRequest {
 
 export interface Task {
   id: number;
-  kind: 'script' | 'timer' | 'immediate' | 'io';
+  kind: 'script' | 'timer' | 'immediate' | 'io' | 'rejection';
   timer: Timer | null;
+  /** Browser 'rejection' tasks: the promises HTML's "notify about rejected promises" looks at. */
+  rejections?: PRec[];
   nesting: number;
   label: string;
 }
@@ -387,9 +394,10 @@ export function cleanError(e: unknown): void {
 export function budgetMessage(budget: BudgetKind, e: { maxSteps: number; maxLoops: number; maxTime: number }): string {
   switch (budget) {
     case 'steps':
+      // "calls", not "steps": the lab counts its trace events as steps.
       return (
-        `Stopped after ${formatCount(e.maxSteps)} steps: the step budget ran out ` +
-        '(a step is a function call, a microtask or a task). Is there an infinite loop: an endless recursion, or a chain of microtasks that never ends?'
+        `Stopped after ${formatCount(e.maxSteps)} calls: the call budget ran out ` +
+        '(function calls, microtasks and tasks all count). Is there an infinite loop: an endless recursion, or a chain of microtasks that never ends?'
       );
     case 'loops':
       return `Stopped after ${formatCount(e.maxLoops)} loop iterations: the loop budget ran out. Is there an infinite loop?`;

@@ -5,7 +5,7 @@
  */
 import { formatLogArgs, formatTable, inspect, type InspectHooks } from '../inspect';
 import type { ConsoleLevel, EventLoopEvent } from '../types';
-import { cleanError, type Agent } from './agent';
+import { cleanError, type Agent, type PRec } from './agent';
 import { nodeUncaught } from './node';
 import { proxyRecord } from './proxies';
 import { preview } from './values';
@@ -47,11 +47,12 @@ export function reportException(ag: Agent, e: unknown): void {
   }
 }
 
-/** HTML "notify about rejected promises", reported right after the microtask checkpoint. */
-export function notifyRejected(ag: Agent): void {
-  if (ag.aboutToBeNotified.length === 0) return;
-  const list = ag.aboutToBeNotified;
-  ag.aboutToBeNotified = [];
+/**
+ * The task of HTML's "notify about rejected promises" (queued by the microtask checkpoint, see
+ * tasks.ts): each promise of `list` still without a handler is reported, as Chromium's console
+ * words it, and becomes "outstanding" (a handler attached later is traced as rejection-handled).
+ */
+export function notifyRejected(ag: Agent, list: readonly PRec[]): void {
   for (const rec of list) {
     if (rec.handled) continue;
     ag.outstanding.add(rec);

@@ -1,14 +1,23 @@
 /**
- * Timers and tasks: the HTML event loop around the agent.
+ * Timers and tasks: the HTML event loop around the agent, as Chromium runs it.
  *
- * - The script is the first task; a timer queues a task when its due time is reached (timers in
- *   due-time order, ties in the order they were set); after every task the microtask queue is
- *   drained completely, then rejected promises nobody handled are reported ("Uncaught (in
- *   promise) ..."), then the next task runs. When no task is queued, the clock jumps to the next
- *   timer.
+ * - The script is the first task; after every task the microtask queue is drained completely.
+ *   When no task is queued, the clock jumps to the next timer.
  * - Timers follow HTML's timer initialization steps: the timeout is converted like a WebIDL
  *   `long`, negative becomes 0, and when the timer nesting level is above 5 a timeout below 4 ms
  *   becomes 4 ms. setInterval reschedules after its callback and its microtasks have run.
+ * - When a timer's task is queued (measured against real Chromium, tests/unit/eventloop-html-model):
+ *   a timeout of 0 queues the task at once, while the code that set it is still running (HTML:
+ *   wait 0 ms, then queue; Chromium posts it as an immediate task). A longer timeout queues it when
+ *   the loop next looks for a task, in due-time order (ties in the order the timers were set),
+ *   behind every task queued before that moment: Chromium moves due delayed tasks into its queues
+ *   only then, so a timer that elapsed during a long script runs after a `setTimeout(f, 0)` set
+ *   later in that script, and after that script's unhandled-rejection report.
+ * - Unhandled rejections follow HTML's "notify about rejected promises": a microtask checkpoint
+ *   that leaves rejected promises without a handler queues a task; when it runs, it reports
+ *   ("Uncaught (in promise) ...", Chromium's console wording) those still unhandled. A handler
+ *   attached before it runs (in a later microtask, or in a task queued before it) prevents the
+ *   report; one attached after it is traced as `rejection-handled`.
  */
 import type { EventLoopEvent } from '../types';
 import { JOB_REACTION, JOB_THENABLE, StopSignal, type Agent, type InternalHandler, type PRec, type Reaction, type Task, type Timer } from './agent';
@@ -59,7 +68,9 @@ export function initTimer(ag: Agent, timer: Timer): void {
   timer.due = Math.round((ag.clock + timeout) * 1e6) / 1e6;
   timer.state = 'pending';
   timer.gen++;
-  ag.agenda.push(timer.due, { t: timer, gen: timer.gen });
+  // Browser: a 0 ms timer is queued at once (below, after its timer-set event); others wait.
+  const now = ag.runtime !== 'node' && timeout === 0;
+  if (!now) ag.agenda.push(timer.due, { t: timer, gen: timer.gen });
   if (ag.live()) {
     ag.emit({
       seq: ag.rec.events.length,
@@ -76,6 +87,7 @@ export function initTimer(ag: Agent, timer: Timer): void {
       loc: ag.here(),
     } as EventLoopEvent);
   }
+  if (now) queueTimerTask(ag, timer);
 }
 
 export function clearTimer(ag: Agent, id: unknown): void {
@@ -105,12 +117,17 @@ function queueDueTimers(ag: Agent): void {
   while (ag.agenda.size > 0 && ag.agenda.peekTime() <= ag.clock) {
     const { t: timer, gen } = ag.agenda.pop()!;
     if (gen !== timer.gen || timer.state !== 'pending') continue;
-    timer.state = 'queued';
-    if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'timer-fire', timer: timer.id } as EventLoopEvent);
-    const label =
-      timer.api === 'delay' ? `${timer.name} resolves (timer ${timer.id})` : `${timer.api} callback ${timer.name} (timer ${timer.id})`;
-    enqueueTask(ag, { id: ag.nextTaskId++, kind: 'timer', timer, nesting: timer.nesting, label });
+    queueTimerTask(ag, timer);
   }
+}
+
+/** The timer's time has come: its task joins the task queue. */
+function queueTimerTask(ag: Agent, timer: Timer): void {
+  timer.state = 'queued';
+  if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'timer-fire', timer: timer.id } as EventLoopEvent);
+  const label =
+    timer.api === 'delay' ? `${timer.name} resolves (timer ${timer.id})` : `${timer.api} callback ${timer.name} (timer ${timer.id})`;
+  enqueueTask(ag, { id: ag.nextTaskId++, kind: 'timer', timer, nesting: timer.nesting, label });
 }
 
 /** Time of the next live timer, skipping stale agenda entries. */
@@ -123,10 +140,19 @@ export function nextTimerTime(ag: Agent): number {
   return Infinity;
 }
 
+/**
+ * HTML "perform a microtask checkpoint": drain the queue, then "notify about rejected promises":
+ * the promises rejected without a handler since the last checkpoint (and still without one) are
+ * handed to a task, which reports those still unhandled when it runs.
+ */
 function microtaskCheckpoint(ag: Agent): void {
   if (ag.checkpointing) return;
   drainMicrotasks(ag);
-  notifyRejected(ag);
+  if (ag.aboutToBeNotified.length === 0) return;
+  const rejections = ag.aboutToBeNotified;
+  ag.aboutToBeNotified = [];
+  const label = rejections.length === 1 ? `report unhandled rejection of promise #${rejections[0].id}` : `report unhandled rejections of promises ${rejections.map((r) => `#${r.id}`).join(', ')}`;
+  enqueueTask(ag, { id: ag.nextTaskId++, kind: 'rejection', timer: null, nesting: 0, label, rejections });
 }
 
 /** Runs microtask jobs until the queue is empty (jobs queued meanwhile included). */
@@ -177,6 +203,9 @@ function runTask(ag: Agent, task: Task, program: Function, programArgs: unknown[
     }
     ag.popFrame();
     ag.L.p = -1;
+    microtaskCheckpoint(ag);
+  } else if (task.kind === 'rejection') {
+    notifyRejected(ag, task.rejections!);
     microtaskCheckpoint(ag);
   } else {
     const timer = task.timer!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXAMPLES, eventLoopFold, getExample, runProgramSync } from '#sim/eventloop';
-import { PRESETS, indexRun, keyOfTask, keyOfTimer, nextLogStep, presetWithCode, prevLogStep } from './lab';
+import { PRESETS, UNTRACED_DRAWN, indexRun, keyOfTask, keyOfTimer, nextLogStep, presetWithCode, prevLogStep } from './lab';
 
 describe('indexRun', () => {
   it('lists console lines with their step and source line; reported errors say where they were thrown', () => {
@@ -16,6 +16,29 @@ describe('indexRun', () => {
       expect(fold.at(c.step).console.at(-1)?.text).toBe(c.text);
       expect(fold.at(c.step - 1).console.length).toBe(fold.at(c.step).console.length - 1);
     }
+  });
+
+  it('keeps the lines printed after the trace cap: all of them at the last step, the final one included', () => {
+    // 3 events per console.log: the 300-event cap records about 100 lines of the 250.
+    const run = runProgramSync(`for (let i = 0; i < 250; i++) console.log('line', i);`, { traceCap: 300 });
+    expect(run.truncated).toBe(true);
+    const index = indexRun(run);
+    expect(index.console.map((c) => c.text)).toEqual(run.console);
+    expect(index.console.at(-1)).toMatchObject({ text: 'line 249', step: run.trace.length, untraced: true });
+    expect(index.logSteps.at(-1)).toBe(run.trace.length);
+    expect(nextLogStep(index, index.console.filter((c) => !c.untraced).at(-1)!.step)).toBe(run.trace.length);
+  });
+
+  it('draws the first and last lines of a very long untraced tail, and says how many are not drawn', () => {
+    const run = runProgramSync(`let i = 0; while (true) console.log(i++);`, { traceCap: 30, maxLoopIterations: 5000 });
+    expect(run.console).toHaveLength(5000);
+    const index = indexRun(run);
+    const note = index.console.filter((c) => c.note);
+    expect(note).toHaveLength(1);
+    const traced = run.trace.filter((e) => e.kind === 'console').length;
+    expect(note[0].text).toBe(`… ${(5000 - traced - UNTRACED_DRAWN).toLocaleString('en')} more lines printed here are not drawn (the console shows the first ${(traced + UNTRACED_DRAWN / 2).toLocaleString('en')} and the last ${(UNTRACED_DRAWN / 2).toLocaleString('en')} of 5,000)`);
+    expect(index.console.at(-1)?.text).toBe('4999');
+    expect(index.console.length).toBe(traced + UNTRACED_DRAWN + 1);
   });
 
   it('locates an unhandled rejection at the line that rejected it', () => {

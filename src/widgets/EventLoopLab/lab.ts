@@ -38,7 +38,17 @@ export function presetWithCode(code: string): EventLoopExample | undefined {
  */
 export interface ConsoleEntry extends ConsoleLine {
   step: number;
+  /**
+   * Printed after the trace reached its cap (the run went on): known from `run.console` only,
+   * so without level or source line, shown from the last step on.
+   */
+  untraced?: boolean;
+  /** Not a printed line: the lab's note that lines in the middle of a very long tail are not drawn. */
+  note?: boolean;
 }
+
+/** Lines printed after the trace's cap that the console draws (the first and last half of this). */
+export const UNTRACED_DRAWN = 2_000;
 
 export interface RunIndex {
   /** Every console line of the run, in order (state.console.length says how many are shown). */
@@ -57,8 +67,12 @@ function timerSlot(id: number, setAt: number): string {
   return `${id}@${setAt}`;
 }
 
-/** One pass over the trace. */
-export function indexRun(run: Pick<EventLoopRun, 'trace'>): RunIndex {
+/**
+ * One pass over the trace. With `run.console`, the lines printed after the trace's cap are
+ * appended at the last step (all of them, or the first and last UNTRACED_DRAWN / 2 with a note
+ * saying how many are between), so no output of a capped run is lost from the console silently.
+ */
+export function indexRun(run: Pick<EventLoopRun, 'trace'> & { console?: readonly string[] }): RunIndex {
   const trace = run.trace as readonly EventLoopEvent[];
   const lines = consoleLines(trace);
   const consoleEntries: ConsoleEntry[] = [];
@@ -124,6 +138,30 @@ export function indexRun(run: Pick<EventLoopRun, 'trace'>): RunIndex {
         logSteps.push(i + 1);
         break;
     }
+  }
+  const printed = run.console ?? [];
+  const traced = consoleEntries.length;
+  if (printed.length > traced) {
+    const step = trace.length;
+    const add = (k: number) => consoleEntries.push({ text: printed[k], level: 'log', uncaught: false, step, untraced: true });
+    const n = printed.length - traced;
+    if (n <= UNTRACED_DRAWN) {
+      for (let k = traced; k < printed.length; k++) add(k);
+    } else {
+      const half = UNTRACED_DRAWN / 2;
+      for (let k = traced; k < traced + half; k++) add(k);
+      const hidden = n - 2 * half;
+      consoleEntries.push({
+        text: `… ${hidden.toLocaleString('en')} more lines printed here are not drawn (the console shows the first ${(traced + half).toLocaleString('en')} and the last ${half.toLocaleString('en')} of ${printed.length.toLocaleString('en')})`,
+        level: 'log',
+        uncaught: false,
+        step,
+        untraced: true,
+        note: true,
+      });
+      for (let k = printed.length - half; k < printed.length; k++) add(k);
+    }
+    if (logSteps[logSteps.length - 1] !== step) logSteps.push(step);
   }
   return { console: consoleEntries, logSteps, taskKey, timerKey, firedAt };
 }
