@@ -64,7 +64,7 @@ describe('DataflowRunner', () => {
     expect(w.terminated).toBe(false);
     vi.advanceTimersByTime(1);
     await expect(p).resolves.toEqual({ kind: 'failed', message: TIMEOUT_MESSAGE });
-    expect(TIMEOUT_MESSAGE).toBe('Stopped after 5 s of real time: your function did not return. Is there an infinite loop?');
+    expect(TIMEOUT_MESSAGE).toBe('Stopped after 5 s of real time: your function did not return (an infinite loop, or more work than the lab runs in that time).');
     expect(HARD_TIMEOUT_MS).toBe(5_000);
     expect(w.terminated).toBe(true);
     void runner.run(job);

@@ -115,7 +115,7 @@ describe('EngineHost, queue mode', () => {
     const r = await p;
     expect(w.terminated).toBe(true);
     expect(r).toMatchObject({ killed: true, host: 'worker', runMs: HARD_TIMEOUT_MS, text: '' });
-    expect(r.error?.message).toBe('Stopped after 5 s of real time: the program did not finish. Is there an infinite loop?');
+    expect(r.error?.message).toBe('Stopped after 5 s of real time: the program did not finish (an infinite loop, or more work than the lab runs in that time).');
     const fresh = FakeWorker.made[1];
     expect(fresh.posted.map((m) => m.job.text)).toEqual(['b']);
     fresh.finish({ text: 'b' });

@@ -108,8 +108,9 @@ export const LOAD_TIMEOUT_MS = 20_000;
 /** Real-time budget on the main thread, where a long run freezes the page (ms). */
 export const MAIN_THREAD_WALL_MS = 500;
 
+/** Not a question: a finite program with too much work ends here too, so both causes are named. */
 export const timeoutMessage = (ms: number, stuck = 'the program did not finish') =>
-  `Stopped after ${ms / 1000} s of real time: ${stuck}. Is there an infinite loop?`;
+  `Stopped after ${ms / 1000} s of real time: ${stuck} (an infinite loop, or more work than the lab runs in that time).`;
 
 export const loadTimeoutMessage = (ms: number) =>
   `The lab's runner did not load within ${ms / 1000} s. Check the connection and run it again.`;

@@ -60,7 +60,7 @@ describe('EventLoopRunner', () => {
     vi.advanceTimersByTime(1);
     const run = await p;
     expect(run).toMatchObject({ killed: true, truncated: true, trace: [], error: { message: TIMEOUT_MESSAGE } });
-    expect(TIMEOUT_MESSAGE).toBe('Stopped after 5 s of real time: the program did not finish. Is there an infinite loop?');
+    expect(TIMEOUT_MESSAGE).toBe('Stopped after 5 s of real time: the program did not finish (an infinite loop, or more work than the lab runs in that time).');
   });
 
   it('aborts a running program by terminating its Worker', async () => {
