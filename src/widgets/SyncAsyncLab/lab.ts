@@ -520,6 +520,9 @@ export { formatMs as fmtMs, formatRate as fmtRate };
 const avg = formatRate;
 const ratio = (a: number, b: number) => formatRatio(a / b);
 
+/** "a", "a and b", "a, b and c". */
+const listOf = (items: readonly string[]) => (items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+
 /**
  * One paragraph on what the numbers say: each variant's throughput against sync, with the
  * measured reason (I/O calls waiting at once, cores kept busy); Little's law checked on the
@@ -529,7 +532,7 @@ export function readResults(results: readonly VariantResult[]): string {
   const allFailed = results.filter((r) => errorLevel(r) === 'all');
   const ok = results.filter((r) => r.status === 'ok' && r.throughput !== null && r.completed > 0 && errorLevel(r) !== 'all');
   const failedLine = allFailed.length
-    ? `Every request failed under ${allFailed.map((r) => VARIANT_TITLES[r.variant]).join(' and ')}${allFailed[0].errorSamples[0] ? ` (${allFailed[0].errorSamples[0]})` : ''}, so ${allFailed.length > 1 ? 'they are' : 'it is'} not compared.`
+    ? `Every request failed under ${listOf(allFailed.map((r) => VARIANT_TITLES[r.variant]))}${allFailed[0].errorSamples[0] ? ` (${allFailed[0].errorSamples[0]})` : ''}, so ${allFailed.length > 1 ? 'they are' : 'it is'} not compared.`
     : '';
   if (ok.length === 0) {
     if (failedLine) return failedLine;
