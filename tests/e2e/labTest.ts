@@ -6,6 +6,8 @@
  *   - a link with `<id>.step=N` opens the lab at step N (no clicking N times), and the value of
  *     "Copy link" opens the same state in a new page
  *   - presenter mode: from the lab's Present button and back, and from the lab's /present/ URL
+ *   - every presenter page (one per preset) fits a 1280×720 screen, and End neither scrolls it
+ *     nor fails to reach the last step, wherever focus is
  *   - axe once per theme: every rule in the light theme, colour contrast in the dark one (the
  *     dark theme changes colours only), with the first lab moved to step N
  *
@@ -158,6 +160,36 @@ export function labTest(url: string, options: LabTestOptions = {}) {
         await page.keyboard.press('End');
         await expect(scrub(present)).toHaveValue(String(await maxStep(present)));
       } else await expect(keys).not.toContainText('step');
+      expect(errors).toEqual([]);
+    });
+
+    test('every presenter page (each preset) fits a 1280×720 stage, and End does not scroll it', async ({ page }) => {
+      // a preset per page load: several seconds each on a busy machine
+      test.setTimeout(30_000 + 15_000 * entry.presets.length);
+      const errors = watchErrors(page);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      for (const preset of entry.presets) {
+        const href = entry.presentHref.replace(/\?.*$/, `?preset=${encodeURIComponent(preset)}`);
+        const lab = await open(page, '', href);
+        await expect(lab).toHaveAttribute('data-presenting', 'true');
+        const size = await page.evaluate(() => ({
+          h: document.documentElement.scrollHeight,
+          w: document.documentElement.scrollWidth,
+          vh: innerHeight,
+          vw: innerWidth,
+        }));
+        expect(size.h, `${href}: the page is ${size.h - size.vh} px taller than the stage`).toBeLessThanOrEqual(size.vh);
+        expect(size.w, `${href}: the page is ${size.w - size.vw} px wider than the stage`).toBeLessThanOrEqual(size.vw);
+        // End with focus on the lab, and again after a click on the page outside it (focus on <body>)
+        await page.keyboard.press('End');
+        if (timeline) await expect(scrub(lab)).toHaveValue(String(await maxStep(lab)));
+        expect(await page.evaluate(() => scrollY), `${href}: End scrolled the page`).toBe(0);
+        await page.locator('.present-bar').click({ position: { x: 640, y: 5 } });
+        if (timeline) await page.keyboard.press('Home');
+        await page.keyboard.press('End');
+        if (timeline) await expect(scrub(lab)).toHaveValue(String(await maxStep(lab)));
+        expect(await page.evaluate(() => scrollY), `${href}: End scrolled the page`).toBe(0);
+      }
       expect(errors).toEqual([]);
     });
 

@@ -160,8 +160,10 @@ test('an edited handler runs under every variant, with results, charts and a rea
   // the contrasts the lesson teaches, with wide margins (a shared CI machine)
   expect(throughput.async).toBeGreaterThan(5 * throughput.sync);
   expect(throughput['sync-batch']).toBeGreaterThan(3 * throughput.sync);
-  // both charts show a mark per variant
+  // both charts show a mark per variant, and say on the chart that requests failed
   await expect(lab.getByTestId('sa-bars').locator('g[data-variant]')).toHaveCount(4);
+  for (const v of ['sync', 'async']) await expect(lab.getByTestId(`sa-bars-value-${v}`)).toContainText(/✕ \d+ of 60 failed/);
+  await expect(lab.getByTestId('sa-cdf').locator('.legend')).toContainText(/async \(✕ \d+ of 60 failed/);
   await expect(lab.getByTestId('sa-cdf').locator('path[data-variant]')).toHaveCount(4);
   const reading = lab.getByTestId('lab-narration');
   await expect(reading).toContainText(/Async served \d+× the requests per second of sync/);
@@ -304,4 +306,28 @@ test('real WebContainer: runs every variant in Node, or says why a variant is di
   await page.waitForTimeout(3_000);
   await lab.getByTestId('sa-stop').click();
   await expect(lab.getByTestId('sa-run')).toBeEnabled({ timeout: 10_000 });
+});
+
+test('a handler whose every request fails: no variant is ranked or drawn as a result, and the charts say why', async ({ page }) => {
+  test.setTimeout(90_000);
+  const errors = watchErrors(page);
+  const lab = await openLab(page, LAB_PAGE, 'lab');
+  await lab.getByTestId('sa-runtime-worker').check();
+  await setNumber(lab, 'requests', '20');
+  await replaceCode(page, lab, ['export async function handle(req, ctx) {', 'throw new Error("down for maintenance");', '}']);
+  await expect(lab.locator('[data-code-editor]')).toContainText('maintenance');
+  await lab.getByTestId('sa-run').click();
+  await expect(lab.getByTestId('sa-run')).toHaveAttribute('data-runs', '1', { timeout: 60_000 });
+  const bars = lab.getByTestId('sa-bars');
+  await expect(bars.locator('g[data-variant]')).toHaveCount(4);
+  // a thrown error answers fast: each variant's (error) throughput is high, but none is a filled, ranked bar
+  await expect(bars.locator('rect.bar:not(.failed-all)')).toHaveCount(0);
+  await expect(bars.locator('rect.failed-all')).toHaveCount(4);
+  await expect(bars).not.toContainText('fastest');
+  await expect(bars).not.toContainText('× sync');
+  for (const v of ['sync', 'async', 'sync-batch', 'parallel']) await expect(lab.getByTestId(`sa-bars-value-${v}`)).toHaveText('✕ all 20 requests failed');
+  await expect(lab.getByTestId('sa-cdf-failed')).toContainText('no latency of a served request to draw');
+  await expect(lab.getByTestId('sa-cdf').locator('path[data-variant]')).toHaveCount(0);
+  await expect(lab.getByTestId('lab-narration')).toContainText('Every request failed under sync, async, sync + batching and parallel pool (Error: down for maintenance), so they are not compared.');
+  expect(errors).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numberCommit, readNumberDraft } from '#widgets/shared/numberField';
+import { fieldChars, numberCommit, readNumberDraft } from '#widgets/shared/numberField';
 import { actorModel } from '#widgets/ActorLab/model';
 
 describe('number fields (NumberField.svelte)', () => {
@@ -34,5 +34,16 @@ describe('number fields (NumberField.svelte)', () => {
     const { settings, notes } = actorModel.clamp({ ...base, seed: typed });
     expect(settings.seed).toBeGreaterThanOrEqual(0);
     expect(notes.length).toBe(1);
+  });
+
+  it('is wide enough for its longest value: the max’s digits, with the step’s decimals', () => {
+    // the dataflow rate field (max 1,000,000) was 6.2em wide and cut "1000000" off
+    expect(fieldChars({ min: 1, max: 1_000_000, step: 50, value: 1000 })).toBe(7);
+    expect(fieldChars({ min: '0', max: '2147483647', step: '1', value: 1 })).toBe(10);
+    expect(fieldChars({ min: 0, max: 1, step: 0.05, value: 0.1 })).toBe(4); // "0.05"
+    expect(fieldChars({ min: -50, max: 9, value: 0 })).toBe(3);
+    // no max: the value on screen, and never less than two digits
+    expect(fieldChars({ value: 123456 })).toBe(6);
+    expect(fieldChars({ min: 1, max: 8, value: 4 })).toBe(2);
   });
 });

@@ -21,6 +21,7 @@ import {
   latencyQuantiles,
   readResults,
   resultOf,
+  standings,
   type LabConfig,
 } from '#widgets/SyncAsyncLab/lab';
 import { syncAsyncModel } from '#widgets/SyncAsyncLab/model';
@@ -384,6 +385,58 @@ describe('results', () => {
     expect(decodeResults(JSON.stringify(tampered))).toBeNull();
     expect(decodeResults('[{"variant":"turbo"}]')).toBeNull();
     expect(decodeResults('not json')).toBeNull();
+  });
+});
+
+describe('standings: errors on the charts and who ranks', () => {
+  /** A finished variant as the CLI reports it: `completed` requests, `errors` of them failed, in `durationMs`. */
+  const finished = (variant: 'sync' | 'async' | 'sync-batch' | 'parallel', completed: number, errors: number, durationMs: number) =>
+    resultOf({
+      variant,
+      runner: 'worker',
+      status: 'ok',
+      // the CLI's throughput counts every request, failed or not (content/exercises/_runtime/stats.js)
+      summary: { exercise: 'io-db', variant, runtime: 'browser worker', completed, errors, throughput: (completed / durationMs) * 1000, durationMs },
+      latencies: Array.from({ length: completed }, (_, i) => 1 + i / completed),
+      requestErrors: errors,
+      lines: [],
+      wallMs: durationMs,
+    });
+
+  it('a variant whose every request failed is not ranked, even with the highest throughput; the fastest is the best that served', () => {
+    const sync = finished('sync', 100, 0, 2000); // 50 req/s
+    const async = finished('async', 100, 100, 50); // 2,000 req/s of errors: a throw is quick
+    const batch = finished('sync-batch', 100, 0, 500); // 200 req/s
+    expect(async.throughput).toBeGreaterThan(batch.throughput!); // the bars' length alone would put it first
+    const st = standings([sync, async, batch]);
+    expect(st.get('async')).toMatchObject({ errorLevel: 'all', ranked: false, fastest: false, timesSync: null, errorNote: 'all 100 requests failed' });
+    expect(st.get('sync-batch')).toMatchObject({ errorLevel: 'none', ranked: true, fastest: true, errorNote: null });
+    expect(st.get('sync-batch')!.timesSync).toBeCloseTo(4, 10);
+    expect(st.get('sync')).toMatchObject({ fastest: false, timesSync: null });
+    // the reading does not compare it either, and says why
+    const text = readResults([sync, async, batch]);
+    expect(text).not.toMatch(/Async served/);
+    expect(text).toMatch(/Every request failed under async, so it is not compared\./);
+  });
+
+  it('some failed requests: marked, and ranked by the requests that succeeded', () => {
+    const sync = finished('sync', 100, 0, 1000); // 100 req/s, all good
+    const async = finished('async', 100, 60, 800); // 125 req/s, of which 50 succeeded
+    const st = standings([sync, async]);
+    expect(st.get('async')).toMatchObject({ errorLevel: 'some', ranked: true, errorNote: '60 of 100 failed' });
+    expect(st.get('async')!.goodput).toBeCloseTo(50, 10);
+    expect(st.get('async')!.timesSync).toBeCloseTo(0.5, 10);
+    expect(st.get('sync')!.fastest).toBe(true);
+    expect(st.get('async')!.fastest).toBe(false);
+  });
+
+  it('nothing is "fastest" with one variant ranked, and a variant that did not finish has no error level', () => {
+    const sync = finished('sync', 100, 0, 1000);
+    const stopped = resultOf({ variant: 'async', runner: 'worker', status: 'timedOut', summary: null, latencies: [], requestErrors: 0, lines: [], wallMs: 30_000 });
+    const st = standings([sync, stopped]);
+    expect(st.get('sync')!.fastest).toBe(false);
+    expect(st.get('async')).toMatchObject({ errorLevel: 'none', ranked: false, goodput: null });
+    expect(readResults([finished('async', 20, 20, 10)])).toMatch(/^Every request failed under async/);
   });
 });
 

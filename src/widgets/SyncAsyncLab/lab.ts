@@ -384,6 +384,62 @@ export function resultOf(outcome: VariantOutcome): VariantResult {
   };
 }
 
+/* ---------------- standings: errors and the ranking the charts show ---------------- */
+
+/** How many of a finished variant's requests failed: none, some, or every one. */
+export type ErrorLevel = 'none' | 'some' | 'all';
+
+export interface Standing {
+  variant: Variant;
+  errorLevel: ErrorLevel;
+  /** Requests per second that succeeded (throughput counts failed requests too); null when not measured. */
+  goodput: number | null;
+  /** Compared with the others (bars' "× sync", "fastest"): measured, and at least one request succeeded. */
+  ranked: boolean;
+  /** The ranked variant that served the most successful requests per second (only when two or more are ranked). */
+  fastest: boolean;
+  /** Successful requests per second against sync's (both ranked, not sync itself); null otherwise. */
+  timesSync: number | null;
+  /** A short note for a chart: "all 100 requests failed", "12 of 100 failed"; null when none failed. */
+  errorNote: string | null;
+}
+
+/** A variant's errors as a level; a variant that did not finish has no level of its own ('none'). */
+export function errorLevel(r: VariantResult): ErrorLevel {
+  if (r.status !== 'ok' || r.errors <= 0) return 'none';
+  return r.errors >= r.completed ? 'all' : 'some';
+}
+
+/**
+ * What the charts say about each variant beside its numbers: whether its requests failed, and how
+ * it ranks. A variant whose every request failed answers fast (a thrown error is quick) but served
+ * nothing: it is never ranked, so it cannot come out "fastest" or "N× sync". Ranking is by goodput
+ * (successful requests per second), so errors never count as work done.
+ */
+export function standings(results: readonly VariantResult[]): Map<Variant, Standing> {
+  const goodputOf = (r: VariantResult) =>
+    r.status === 'ok' && r.throughput !== null && r.completed > 0 ? (r.throughput * Math.max(0, r.completed - r.errors)) / r.completed : null;
+  const ranked = results.filter((r) => errorLevel(r) !== 'all' && (goodputOf(r) ?? 0) > 0);
+  const best = ranked.length > 1 ? ranked.reduce((a, b) => ((goodputOf(b) ?? 0) > (goodputOf(a) ?? 0) ? b : a)) : null;
+  const sync = ranked.find((r) => r.variant === 'sync');
+  const out = new Map<Variant, Standing>();
+  for (const r of results) {
+    const level = errorLevel(r);
+    const goodput = goodputOf(r);
+    const isRanked = ranked.includes(r);
+    out.set(r.variant, {
+      variant: r.variant,
+      errorLevel: level,
+      goodput,
+      ranked: isRanked,
+      fastest: best === r,
+      timesSync: isRanked && sync && sync !== r && goodput !== null ? goodput / (goodputOf(sync) as number) : null,
+      errorNote: level === 'all' ? `all ${r.completed.toLocaleString('en')} requests failed` : level === 'some' ? `${r.errors.toLocaleString('en')} of ${r.completed.toLocaleString('en')} failed` : null,
+    });
+  }
+  return out;
+}
+
 /* ---------------- results in a link ---------------- */
 
 /** A result with its numbers rounded for a link (3 significant digits, quantiles to 0.1 ms or 3 digits). */
@@ -464,14 +520,22 @@ export { formatMs as fmtMs, formatRate as fmtRate };
 const avg = formatRate;
 const ratio = (a: number, b: number) => formatRatio(a / b);
 
+/** "a", "a and b", "a, b and c". */
+const listOf = (items: readonly string[]) => (items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+
 /**
  * One paragraph on what the numbers say: each variant's throughput against sync, with the
  * measured reason (I/O calls waiting at once, cores kept busy); Little's law checked on the
  * busiest variant; the tail. Only measured figures; nothing is asserted that the run did not show.
  */
 export function readResults(results: readonly VariantResult[]): string {
-  const ok = results.filter((r) => r.status === 'ok' && r.throughput !== null && r.completed > 0);
+  const allFailed = results.filter((r) => errorLevel(r) === 'all');
+  const ok = results.filter((r) => r.status === 'ok' && r.throughput !== null && r.completed > 0 && errorLevel(r) !== 'all');
+  const failedLine = allFailed.length
+    ? `Every request failed under ${listOf(allFailed.map((r) => VARIANT_TITLES[r.variant]))}${allFailed[0].errorSamples[0] ? ` (${allFailed[0].errorSamples[0]})` : ''}, so ${allFailed.length > 1 ? 'they are' : 'it is'} not compared.`
+    : '';
   if (ok.length === 0) {
+    if (failedLine) return failedLine;
     return results.length ? 'No variant finished, so there is nothing to compare yet.' : '';
   }
   // the baseline: sync when it ran, else the first variant that did
@@ -524,6 +588,7 @@ export function readResults(results: readonly VariantResult[]): string {
   if (errored.length) {
     sentences.push(`Errored requests: ${errored.map((r) => `${r.errors} under ${VARIANT_TITLES[r.variant]}`).join(', ')}${errored[0].errorSamples[0] ? ` (${errored[0].errorSamples[0]})` : ''}.`);
   }
+  if (failedLine) sentences.push(failedLine);
   const notOk = results.filter((r) => r.status !== 'ok');
   if (notOk.length) sentences.push(`Not measured: ${notOk.map((r) => VARIANT_TITLES[r.variant]).join(', ')}.`);
   return sentences.map((t) => t.charAt(0).toUpperCase() + t.slice(1)).join(' ');

@@ -37,7 +37,8 @@ const SHIFT_JUMP = 10;
 export const SCRUB_ATTR = 'data-lab-scrub';
 
 /** Form controls that use these keys themselves: text, numbers, selects, radios, other sliders. */
-function ownsKeys(el: Element): boolean {
+export function ownsKeys(el: EventTarget | null): boolean {
+  if (!(el instanceof Element)) return false;
   if (el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return true;
   // Monaco 0.57 types into an element that is not a <textarea>: every key there is the editor's.
   if (el.closest('.monaco-editor')) return true;

@@ -24,3 +24,12 @@ export function numberCommit(raw: unknown, current: number): number | null {
   const n = readNumberDraft(raw);
   return n === null || Object.is(n, current) ? null : n;
 }
+
+/** Characters of the longest value a field can hold: its max (or min) with the step's decimals. */
+export function fieldChars(opts: { min?: unknown; max?: unknown; step?: unknown; value: number }): number {
+  const num = (v: unknown) => (v === undefined || v === null || v === '' ? null : Number(v));
+  const step = num(opts.step);
+  const decimals = step !== null && Number.isFinite(step) && !Number.isInteger(step) ? (String(step).split('.')[1]?.length ?? 0) : 0;
+  const width = (v: number | null) => (v === null || !Number.isFinite(v) ? 0 : String(Math.trunc(Math.abs(v))).length + (v < 0 ? 1 : 0) + (decimals ? decimals + 1 : 0));
+  return Math.max(2, width(num(opts.max)), width(num(opts.min)), String(opts.value).length);
+}
