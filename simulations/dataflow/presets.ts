@@ -65,7 +65,9 @@ export const PRESETS: readonly DataflowPreset[] = [
         { id: 'count', kind: 'window', label: 'count per user', serviceMs: 1.6, parallelism: 4, windowMs: 200 },
         { id: 'store', kind: 'sink', label: 'store', serviceMs: 0.1 },
       ],
-      { duration: 4_000 },
+      // Flink's default: the source and the keyBy chain (same parallelism, forward); the keyed
+      // edge and the change of parallelism before the store break the chain there.
+      { duration: 4_000, chaining: true },
     ),
     seed: 1,
     tunable: ['count'],
