@@ -59,11 +59,20 @@ const GAP_MAIN = 104;
 const GAP_CHAIN = 34;
 /** Room between a task's frame and the operators inside it. */
 export const FRAME_PAD = 8;
-/** Height of the caption under a task's frame. */
-export const FRAME_CAPTION = 16;
+/** Height of the caption at the bottom of a task's frame, under its operators. */
+export const FRAME_CAPTION = 14;
 const GAP_CROSS = 26;
 const PAD = 14;
 const LABEL_ROOM = 70;
+
+/** The first of `texts` (longest wording first) that fits without a cut; else the last, fitted. */
+export function fitFirst(texts: readonly string[], px: number, maxW: number, bold = false): { text: string; length: number | undefined } {
+  for (const t of texts) {
+    const f = fitText(t, px, maxW, bold);
+    if (f.text === t) return f;
+  }
+  return fitText(texts[texts.length - 1], px, maxW, bold);
+}
 
 /** Height of an operator box for `p` instances (the instance strip wraps at 16 per row). */
 export function nodeHeight(p: number): number {
@@ -143,11 +152,11 @@ export function layoutGraph(config: Pick<ResolvedConfig, 'operators' | 'edges'> 
       const x0 = Math.min(...ops.map((o) => nodes[o].x)) - FRAME_PAD;
       const y0 = Math.min(...ops.map((o) => nodes[o].y)) - FRAME_PAD;
       const x1 = Math.max(...ops.map((o) => nodes[o].x + nodes[o].w)) + FRAME_PAD;
-      const y1 = Math.max(...ops.map((o) => nodes[o].y + nodes[o].h)) + FRAME_PAD;
+      const y1 = Math.max(...ops.map((o) => nodes[o].y + nodes[o].h)) + FRAME_PAD + FRAME_CAPTION;
       return { x: x0, y: y0, w: x1 - x0, h: y1 - y0, ops };
     });
-  // Top to bottom, the channel labels sit to the right of the gauges: room for them. Left to
-  // right, a task's caption sits under its frame: room for it.
+  // Top to bottom, the channel labels sit to the right of the gauges: room for them. A task's
+  // caption makes its frame reach further down than its operators: room for it.
   return vertical
     ? { width: totalCross + LABEL_ROOM, height: totalAlong + (frames.length ? FRAME_CAPTION : 0), nodes, edges, chained, frames, vertical }
     : { width: totalAlong, height: totalCross + (frames.length ? FRAME_CAPTION : 0), nodes, edges, chained, frames, vertical };
