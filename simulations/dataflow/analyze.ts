@@ -15,7 +15,7 @@
  * of that over operators: the slowest stage sets the pace.
  */
 import { isKeyedKind } from './config';
-import type { EdgeInfo, ResolvedConfig } from './types';
+import type { EdgeInfo, OperatorKind, ResolvedConfig } from './types';
 
 /** A fixed 32-bit integer hash (murmur3 finaliser): spreads keys over instances. */
 export function mix32(x: number): number {
@@ -54,7 +54,7 @@ export function instanceShares(keys: number, skew: number, p: number): number[] 
 }
 
 /** Operator indices in topological order (sources first; ties by config order). */
-export function topoOrder(config: Pick<ResolvedConfig, 'operators' | 'edges'>): number[] {
+export function topoOrder(config: Pick<ChainInput, 'operators' | 'edges'>): number[] {
   const n = config.operators.length;
   const index = new Map(config.operators.map((o, i) => [o.id, i]));
   const indeg = new Array<number>(n).fill(0);
@@ -95,23 +95,84 @@ export function layers(config: Pick<ResolvedConfig, 'operators' | 'edges'>): num
   return layer;
 }
 
-/** Compiled edge list: indices, keyed flag, input slot. */
-export function edgeInfos(config: Pick<ResolvedConfig, 'operators' | 'edges'>): EdgeInfo[] {
+/** What chaining needs to know about a config (resolved or not: missing fields take their defaults). */
+export type ChainInput = {
+  operators: readonly { id: string; kind: OperatorKind; parallelism?: number; startNewChain?: boolean; disableChaining?: boolean }[];
+  edges: readonly { from: string; to: string }[];
+  chaining?: boolean;
+};
+
+/**
+ * Compiled edge list: indices, keyed flag, input slot, and whether the edge is chained.
+ *
+ * An edge A → B is chained, as Flink chains operators by default, when chaining is on and
+ * - A and B have the same parallelism (otherwise Flink redistributes: rebalance);
+ * - the edge is forward: not keyed (a keyBy or a keyed receiver hashes records to instances);
+ * - it is B's only input (Flink chains a downstream operator only when it has one input edge);
+ * - it is A's only output (a simplification: Flink can also chain several outputs of one
+ *   operator, this model chains straight runs only);
+ * - neither A nor B has `disableChaining`, and B has no `startNewChain`.
+ * (Flink also needs both in the same slot sharing group; this model has one group.)
+ */
+export function edgeInfos(config: ChainInput): EdgeInfo[] {
   const index = new Map(config.operators.map((o, i) => [o.id, i]));
   const inputs = new Array<number>(config.operators.length).fill(0);
+  const ins = new Array<number>(config.operators.length).fill(0);
+  const outs = new Array<number>(config.operators.length).fill(0);
+  for (const e of config.edges) {
+    outs[index.get(e.from)!]++;
+    ins[index.get(e.to)!]++;
+  }
+  const on = config.chaining ?? true;
   return config.edges.map((e) => {
     const from = index.get(e.from)!;
     const to = index.get(e.to)!;
-    const keyed = isKeyedKind(config.operators[to].kind) || config.operators[from].kind === 'keyBy';
-    return { from, to, keyed, input: inputs[to]++ };
+    const a = config.operators[from];
+    const b = config.operators[to];
+    const keyed = isKeyedKind(b.kind) || a.kind === 'keyBy';
+    const chained =
+      on &&
+      !keyed &&
+      (a.parallelism ?? 1) === (b.parallelism ?? 1) &&
+      ins[to] === 1 &&
+      outs[from] === 1 &&
+      !a.disableChaining &&
+      !b.disableChaining &&
+      !b.startNewChain;
+    return { from, to, keyed, input: inputs[to]++, chained };
   });
+}
+
+/** The tasks of a config: each chain's operators, upstream first, and each operator's chain index. Chains are numbered by their head in topological order. */
+export function chainsOf(config: ChainInput): { chains: number[][]; chainOf: number[] } {
+  const edges = edgeInfos(config);
+  const n = config.operators.length;
+  const next = new Array<number>(n).fill(-1);
+  const prev = new Array<number>(n).fill(-1);
+  for (const e of edges) {
+    if (!e.chained) continue;
+    next[e.from] = e.to;
+    prev[e.to] = e.from;
+  }
+  const chains: number[][] = [];
+  const chainOf = new Array<number>(n).fill(-1);
+  for (const h of topoOrder(config)) {
+    if (prev[h] >= 0) continue;
+    const c: number[] = [];
+    for (let o = h; o >= 0; o = next[o]) {
+      chainOf[o] = chains.length;
+      c.push(o);
+    }
+    chains.push(c);
+  }
+  return { chains, chainOf };
 }
 
 export interface OperatorPrediction {
   id: string;
   /** Records reaching this operator per record the sources emit. */
   multiplier: number;
-  /** Records per second it can process (Infinity at 0 ms per record). */
+  /** Records per second it can process (Infinity at 0 ms per record); in a chain, what the whole task leaves it. */
   capacity: number;
   /** Largest fraction of its input that one instance receives (1 / parallelism when not keyed). */
   maxShare: number;
@@ -207,6 +268,28 @@ export function predict(config: ResolvedConfig): Prediction {
     const opOffered = stream ? offered * m : NaN;
     return { id: o.id, multiplier: m, capacity, maxShare, sustainable, offered: opOffered, load: stream ? opOffered / capacity : NaN };
   });
+  // Chains: one task does the work of all its operators, one record at a time (a method call per
+  // hand-over), so an instance of the task spends sum over members of (visits × serviceMs) per
+  // source record, and p instances sustain 1000 / (maxShare × that sum) source records per second,
+  // maxShare being the share of the task's input its busiest instance receives (1 / p unless the
+  // head is keyed). A task of one operator is the formula above.
+  const { chains } = chainsOf(config);
+  for (const c of chains) {
+    if (c.length < 2) continue;
+    const head = ops[c[0]];
+    let cost = 0;
+    for (const m of c) cost += mult[m] * config.operators[m].serviceMs;
+    const sustainable = cost > 0 ? 1000 / (head.maxShare * cost) : Infinity;
+    for (const m of c) {
+      const o = config.operators[m];
+      if (o.kind === 'source' && o.rate > 0) continue; // a stream source's pace is its rate
+      const x = ops[m];
+      x.maxShare = head.maxShare;
+      x.sustainable = sustainable;
+      if (x.multiplier > 0) x.capacity = sustainable * x.multiplier;
+      x.load = stream ? x.offered / x.capacity : NaN;
+    }
+  }
   let ceiling = Infinity;
   let limiting = -1;
   for (const i of order) {

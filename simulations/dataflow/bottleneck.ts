@@ -13,7 +13,7 @@
  * - the bottleneck is "skewed" when its busiest instance is busy at least 25 points more than the
  *   mean of its instances: the keys routed to that instance carry more than their share.
  */
-import { topoOrder } from './analyze';
+import { chainsOf, topoOrder } from './analyze';
 import type { Bottleneck, DataflowRun } from './types';
 
 const SATURATED = 0.85;
@@ -98,13 +98,18 @@ export function findBottleneck(run: BottleneckInput, from: number, to: number): 
       ? `, while "${ops[up].label}" upstream is blocked ${pct(load[up].blocked)} of the time waiting for space in its buffer`
       : '';
   const waits = l.blocked < 0.02 ? 'never waits for space downstream' : `waits for space downstream only ${pct(l.blocked)} of the time`;
+  // In a chain, every operator reports its task's time: name the task, as Flink's web UI shows it.
+  const { chains, chainOf } = chainsOf(run.config);
+  const chain = chains[chainOf[best]];
+  const name = chain.length > 1 ? `the chain "${chain.map((m) => ops[m].label).join(' → ')}" (one task)` : `"${op.label}"`;
+  const Name = name[0].toUpperCase() + name.slice(1);
   let why: string;
   if (skewed) {
-    why = `Key skew: instance ${l.maxAt + 1} of "${op.label}" is busy ${pct(l.maxBusy)} of the time, but its ${op.parallelism} instances average ${pct(l.meanBusy)}: the most frequent keys all hash to that one instance${upText}.`;
+    why = `Key skew: instance ${l.maxAt + 1} of ${name} is busy ${pct(l.maxBusy)} of the time, but its ${op.parallelism} instances average ${pct(l.meanBusy)}: the most frequent keys all hash to that one instance${upText}.`;
   } else if (op.parallelism > 1) {
-    why = `"${op.label}" is busy ${pct(l.meanBusy)} of the time on each of its ${op.parallelism} instances and ${waits}${upText}.`;
+    why = `${Name} is busy ${pct(l.meanBusy)} of the time on each of its ${op.parallelism} instances and ${waits}${upText}.`;
   } else {
-    why = `"${op.label}" is busy ${pct(l.maxBusy)} of the time and ${waits}${upText}.`;
+    why = `${Name} is busy ${pct(l.maxBusy)} of the time and ${waits}${upText}.`;
   }
   return { op: best, id: op.id, why, busiest: l.maxBusy, busiestInstance: l.maxAt, meanBusy: l.meanBusy, skewed };
 }

@@ -75,6 +75,7 @@ export const DEFAULTS = {
   buffer: 32,
   unbounded: false,
   duration: 2_000,
+  chaining: true,
 };
 
 /** Shortest readable form of a number for notes and messages. */
@@ -125,6 +126,8 @@ const operatorSchema = settings({
   selectivity: opNumber('selectivity'),
   fanout: opNumber('fanout'),
   windowMs: opNumber('windowMs'),
+  startNewChain: z.optional(explained(z.boolean(), 'true or false')),
+  disableChaining: z.optional(explained(z.boolean(), 'true or false')),
 }).check(
   z.superRefine((o, ctx) => {
     if (o.kind !== 'source') {
@@ -158,6 +161,7 @@ export const configSchema = settings({
   buffer: z._default(numberIn(LIMITS.buffer), DEFAULTS.buffer),
   unbounded: z._default(explained(z.boolean(), 'true or false'), DEFAULTS.unbounded),
   duration: z._default(numberIn(LIMITS.duration), DEFAULTS.duration),
+  chaining: z._default(explained(z.boolean(), 'true or false'), DEFAULTS.chaining),
 }).check(
   z.superRefine((config, ctx) => {
     const problem = graphProblem(config.operators, config.edges);
@@ -238,6 +242,8 @@ function resolveOperator(o: ParsedOperator): ResolvedOperator {
     selectivity: o.selectivity ?? DEFAULTS.selectivity,
     fanout: o.fanout ?? DEFAULTS.fanout,
     windowMs: o.windowMs ?? DEFAULTS.windowMs,
+    startNewChain: o.startNewChain ?? false,
+    disableChaining: o.disableChaining ?? false,
   };
 }
 
@@ -253,6 +259,7 @@ export function validateConfig(input: unknown): ResolvedConfig {
     buffer: raw.buffer,
     unbounded: raw.unbounded,
     duration: raw.duration,
+    chaining: raw.chaining,
   };
 }
 
@@ -330,6 +337,7 @@ export function clampConfig(input: DataflowConfig): ClampResult {
       buffer: clampOne('buffer', input.buffer, LIMITS.buffer, DEFAULTS.buffer, notes),
       unbounded: Boolean(input.unbounded),
       duration: clampOne('duration', input.duration, LIMITS.duration, DEFAULTS.duration, notes),
+      ...(input.chaining === undefined ? {} : { chaining: Boolean(input.chaining) }),
     },
     notes,
   };

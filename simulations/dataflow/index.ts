@@ -16,7 +16,7 @@ export {
   type OperatorNumber,
   type GlobalNumber,
 } from './config';
-export { predict, layers, topoOrder, edgeInfos, keyInstance, keyProbabilities, instanceShares, mix32, type Prediction, type OperatorPrediction } from './analyze';
+export { predict, layers, topoOrder, edgeInfos, chainsOf, keyInstance, keyProbabilities, instanceShares, mix32, type Prediction, type OperatorPrediction } from './analyze';
 export { findBottleneck, operatorLoad } from './bottleneck';
 export { dataflowFold, recordFold, windowSamples, type DataflowFold, type DataflowView, type OperatorView, type EdgeView, type RecordCounts } from './fold';
 export { narrate, formatTime, formatRate, formatCount } from './narrate';

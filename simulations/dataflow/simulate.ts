@@ -48,7 +48,7 @@ import { formatCount } from '../core/format';
 import { percentileSorted } from '../core/stats';
 import { DEFAULT_TRACE_CAP } from '../core/trace';
 import { GRAPH_LIMITS, validateConfig } from './config';
-import { edgeInfos, keyInstance, keyProbabilities, mix32, predict } from './analyze';
+import { chainsOf, edgeInfos, keyInstance, keyProbabilities, mix32, predict } from './analyze';
 import { findBottleneck, windowSamples } from './bottleneck';
 import {
   BLOCKED,
@@ -228,7 +228,15 @@ class DataflowSim {
   freeTop: number;
   recNextId: number;
   created: number;
+  /** Reported state (a chain's members report their task's state); `ls`: each instance's own. */
   state: Uint8Array;
+  ls: Uint8Array;
+  chains: number[][];
+  chainOf: number[];
+  /** Per operator: the operator chained after it, or -1. */
+  chainNext: Int32Array;
+  chainPrev: Int32Array;
+  eChained: Uint8Array;
   since: Float64Array;
   tBusy: Float64Array;
   tIdle: Float64Array;
@@ -356,6 +364,15 @@ class DataflowSim {
     this.eTo = Int32Array.from(this.edges, (e) => e.to);
     this.eKeyed = Uint8Array.from(this.edges, (e) => (e.keyed ? 1 : 0));
     this.eInput = Int32Array.from(this.edges, (e) => e.input);
+    this.eChained = Uint8Array.from(this.edges, (e) => (e.chained ? 1 : 0));
+    ({ chains: this.chains, chainOf: this.chainOf } = chainsOf(this.cfg));
+    this.chainNext = new Int32Array(this.nOps).fill(-1);
+    this.chainPrev = new Int32Array(this.nOps).fill(-1);
+    for (const e of this.edges) {
+      if (!e.chained) continue;
+      this.chainNext[e.from] = e.to;
+      this.chainPrev[e.to] = e.from;
+    }
     this.bufBase = new Int32Array(this.nEdges + 1);
     for (let k = 0; k < this.nEdges; k++) this.bufBase[k + 1] = this.bufBase[k] + this.par[this.eTo[k]];
     this.nBuf = this.bufBase[this.nEdges];
@@ -410,6 +427,7 @@ class DataflowSim {
 
     // ---------------- instances ----------------
     this.state = new Uint8Array(this.nInst); // IDLE
+    this.ls = new Uint8Array(this.nInst);
     this.since = new Float64Array(this.nInst);
     this.tBusy = new Float64Array(this.nInst);
     this.tIdle = new Float64Array(this.nInst);
@@ -549,7 +567,7 @@ class DataflowSim {
           const i = this.instBase[o] + j;
           this.backlogT[i]!.push(this.now);
           this.lastActivity = this.now;
-          if (this.state[i] === IDLE && this.obRec[i].len === 0) this.kick(i);
+          if (this.ls[i] === IDLE && this.obRec[i].len === 0) this.kick(i);
           const rate = this.rateAt(o, this.now);
           const mean = 1000 / rate;
           const dt = this.ops[o].arrivals === 'poisson' ? this.rngSrc[o].exponential(mean) : mean;
@@ -578,7 +596,7 @@ class DataflowSim {
 
     this.end = this.error ? this.now : this.stream ? this.cfg.duration : this.lastActivity;
     this.now = this.end;
-    for (let i = 0; i < this.nInst; i++) this.setState(i, this.state[i]);
+    for (let i = 0; i < this.nInst; i++) this.report(i, this.state[i]);
     for (let b = 0; b < this.nBuf; b++) this.bufTouch(b);
     // Samples taken at or after the end (a batch run's idle window timers, or the instant of the
     // last events, sampled before they happened) are replaced by one final sample at the end.
@@ -659,7 +677,32 @@ class DataflowSim {
     throw new Stop(message);
   }
 
+  /** Sets i's own state (what the engine acts on), then what is reported for its task. */
   setState(i: number, s: number) {
+    this.ls[i] = s;
+    const o = this.instOp[i];
+    const c = this.chains[this.chainOf[o]];
+    if (c.length === 1) {
+      this.report(i, s);
+      return;
+    }
+    // A chain is one task: blocked when any of its operators is (only its tail can be), else
+    // busy when any of them is working, else idle. Every operator of the chain reports that.
+    const local = i - this.instBase[o];
+    let ts = IDLE;
+    for (const m of c) {
+      const x = this.ls[this.instBase[m] + local];
+      if (x === BLOCKED) ts = BLOCKED;
+      else if (x === BUSY && ts === IDLE) ts = BUSY;
+    }
+    for (const m of c) {
+      const k = this.instBase[m] + local;
+      if (this.state[k] !== ts) this.report(k, ts);
+    }
+  }
+
+  /** Time accounting: i's reported state becomes s from now. */
+  report(i: number, s: number) {
     const d = this.now - this.since[i];
     const old = this.state[i];
     if (old === BUSY) this.tBusy[i] += d;
@@ -667,6 +710,33 @@ class DataflowSim {
     else this.tIdle[i] += d;
     this.since[i] = this.now;
     this.state[i] = s;
+  }
+
+  /**
+   * True when the chained operators after instance i hold no record: the whole rest of the chain
+   * is free to take a record by method call (Flink's chained operators run depth-first in one thread).
+   */
+  chainFree(i: number): boolean {
+    let o = this.instOp[i];
+    const local = i - this.instBase[o];
+    for (o = this.chainNext[o]; o >= 0; o = this.chainNext[o]) {
+      const r = this.instBase[o] + local;
+      if (this.cur[r] >= 0 || this.obRec[r].len > 0) return false;
+    }
+    return true;
+  }
+
+  /** Starts processing the record now in cur[i] (taken from a buffer or handed over in a chain). */
+  begin(i: number, o: number): boolean {
+    const d = this.drawService(o);
+    if (d === 0) {
+      if (this.ls[i] !== IDLE) this.setState(i, IDLE);
+      this.finish(i);
+      return true;
+    }
+    this.setState(i, BUSY);
+    this.agenda.push(this.now + d, EV_DONE + 8 * i);
+    return false;
   }
 
   drawService(o: number): number {
@@ -742,6 +812,20 @@ class DataflowSim {
       const rec = ob.peek();
       const e = oe.peek();
       const to = this.eTo[e];
+      if (this.eChained[e]) {
+        // Chained: a method call into the same-numbered instance of the next operator, once it
+        // (and the rest of the chain after it) is done with the previous record. No buffer, no credit.
+        const r = this.instBase[to] + (i - this.instBase[o]);
+        if (this.cur[r] >= 0 || this.obRec[r].len > 0 || !this.chainFree(r)) return false;
+        ob.shift();
+        oe.shift();
+        this.edgePushed[e]++;
+        this.cur[r] = rec;
+        this.curEdge[r] = e;
+        if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'call', op: to, inst: r - this.instBase[to], edge: e });
+        if (this.begin(r, to)) this.kick(r);
+        continue;
+      }
       const p = this.par[to];
       let j: number;
       if (this.eKeyed[e]) {
@@ -762,7 +846,7 @@ class DataflowSim {
         if (j >= 0) this.rrOut[slot] = j + 1 === p ? 0 : j + 1;
       }
       if (j < 0) {
-        if (this.state[i] !== BLOCKED) {
+        if (this.ls[i] !== BLOCKED) {
           this.setState(i, BLOCKED);
           if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'block', op: o, inst: i - this.instBase[o], edge: e });
         }
@@ -783,9 +867,9 @@ class DataflowSim {
       this.edgePushed[e]++;
       if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'push', op: o, inst: i - this.instBase[o], edge: e, to: j });
       const r = this.instBase[to] + j;
-      if (this.state[r] === IDLE) this.kick(r);
+      if (this.ls[r] === IDLE) this.kick(r);
     }
-    if (this.state[i] === BLOCKED) {
+    if (this.ls[i] === BLOCKED) {
       this.setState(i, IDLE);
       if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'unblock', op: o, inst: i - this.instBase[o] });
     }
@@ -1000,12 +1084,12 @@ class DataflowSim {
     const o = this.instOp[i];
     if (this.kind[o] === K_SOURCE) {
       if (this.backlogLen(i) <= 0) {
-        if (this.state[i] !== IDLE) this.setState(i, IDLE);
+        if (this.ls[i] !== IDLE) this.setState(i, IDLE);
         return false;
       }
       const d = this.drawService(o);
       if (d === 0) {
-        if (this.state[i] !== IDLE) this.setState(i, IDLE);
+        if (this.ls[i] !== IDLE) this.setState(i, IDLE);
         this.finish(i);
         return true;
       }
@@ -1030,7 +1114,7 @@ class DataflowSim {
       }
     }
     if (b < 0) {
-      if (this.state[i] !== IDLE) this.setState(i, IDLE);
+      if (this.ls[i] !== IDLE) this.setState(i, IDLE);
       return false;
     }
     this.bufTouch(b);
@@ -1041,23 +1125,22 @@ class DataflowSim {
     this.curEdge[i] = e;
     if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'take', op: o, inst: local, edge: e });
     if (this.waitCount[e] > 0) this.wake(e);
-    const d = this.drawService(o);
-    if (d === 0) {
-      if (this.state[i] !== IDLE) this.setState(i, IDLE);
-      this.finish(i);
-      return true;
-    }
-    this.setState(i, BUSY);
-    this.agenda.push(this.now + d, EV_DONE + 8 * i);
-    return false;
+    return this.begin(i, o);
   }
 
   drive(i: number) {
-    if (this.state[i] === BUSY) return;
+    if (this.ls[i] === BUSY) return;
+    const o = this.instOp[i];
     for (;;) {
       if (this.obRec[i].len > 0 && !this.flush(i)) return;
-      if (!this.startNext(i)) return;
+      // A chain takes its next input only when the record before it has gone all the way through.
+      if (this.chainNext[o] >= 0 && !this.chainFree(i)) return;
+      if (this.cur[i] >= 0) return;
+      if (!this.startNext(i)) break;
     }
+    // i and the chain after it are free: the operator chained before i may go on.
+    const up = this.chainPrev[o];
+    if (up >= 0) this.kick(this.instBase[up] + (i - this.instBase[o]));
   }
 
   runWork() {
@@ -1091,7 +1174,7 @@ class DataflowSim {
       this.merged += n;
       this.lastActivity = this.now;
       if (this.tracing) this.ev({ seq: 0, t: this.now, kind: 'fire', op: o, inst: j, merged: n, created: made });
-      if (this.state[i] === IDLE) this.kick(i);
+      if (this.ls[i] === IDLE) this.kick(i);
     }
   }
 
@@ -1316,6 +1399,8 @@ class DataflowSim {
       buffers: this.buffers,
       bufferBase: partial.bufferBase,
       edges: this.edges,
+      chains: this.chains,
+      chainOf: this.chainOf,
     };
   }
 }

@@ -72,6 +72,11 @@ export interface OperatorSpec {
   // --- window, join ---
   /** Window length (ms), 1..600,000. Default 100. */
   windowMs?: number;
+  // --- chaining (Flink's `startNewChain()` and `disableChaining()`) ---
+  /** Do not chain this operator to its upstream operator (it may still head a chain). Default false. */
+  startNewChain?: boolean;
+  /** Chain this operator to nothing, upstream or downstream. Default false. */
+  disableChaining?: boolean;
 }
 
 export interface EdgeSpec {
@@ -92,6 +97,15 @@ export interface DataflowConfig {
    * until every record has left it (`duration` is then ignored).
    */
   duration: number;
+  /**
+   * Operator chaining, as Flink does it by default: an edge whose two ends have the same
+   * parallelism, that is not keyed (a forward connection), that is the only edge into its
+   * receiver and the only edge out of its sender, is *chained*: the two operators run as one task,
+   * instance j of the sender hands each record to instance j of the receiver by a method call,
+   * with no buffer and no credit in between. Default true; false is Flink's
+   * `env.disableOperatorChaining()`: every operator is its own task.
+   */
+  chaining?: boolean;
 }
 
 /** A record as learner code sees it. */
@@ -112,6 +126,11 @@ export type DataflowEvent = TraceEventBase &
     | { kind: 'push'; op: number; inst: number; edge: number; to: number }
     /** An instance took a record from a channel buffer and started processing it. */
     | { kind: 'take'; op: number; inst: number; edge: number }
+    /**
+     * Chained edge: instance `inst` of operator `op` received a record from the operator chained
+     * before it by a method call (no buffer) and started processing it.
+     */
+    | { kind: 'call'; op: number; inst: number; edge: number }
     /**
      * An instance finished a record. `fate`: `out` (it goes on, plus `created` new records),
      * `filtered`, `delivered` (sink), `stored` (into window or join state), `joined` (matched a
@@ -285,6 +304,8 @@ export interface EdgeInfo {
   keyed: boolean;
   /** Index of this edge among the inputs of `to` (0 or 1 for a join). */
   input: number;
+  /** Inside a chain: records pass by method call, there is no buffer (see `DataflowConfig.chaining`). */
+  chained: boolean;
 }
 
 export type DataflowRun = Run<DataflowEvent, DataflowMetrics> & {
@@ -304,6 +325,10 @@ export type DataflowRun = Run<DataflowEvent, DataflowMetrics> & {
   /** First global buffer index of each edge. */
   bufferBase: number[];
   edges: EdgeInfo[];
+  /** Tasks: the operators of each chain, upstream first (an operator that is not chained is a task of one). */
+  chains: number[][];
+  /** Index into `chains` of each operator's task. */
+  chainOf: number[];
 };
 
 /** An operator with every default filled in. */
@@ -323,6 +348,8 @@ export interface ResolvedOperator {
   selectivity: number;
   fanout: number;
   windowMs: number;
+  startNewChain: boolean;
+  disableChaining: boolean;
 }
 
 export interface ResolvedConfig {
@@ -331,4 +358,5 @@ export interface ResolvedConfig {
   buffer: number;
   unbounded: boolean;
   duration: number;
+  chaining: boolean;
 }

@@ -233,3 +233,23 @@ test('lesson 6 embeds the labs its text walks through', async ({ page }) => {
   await expect(overload.getByTestId('df-edge-parse-process')).toContainText('1,500 · no limit');
   expect(errors).toEqual([]);
 });
+
+test('the chaining switch: one task box with no buffer inside, 171/s instead of 250/s, kept in the link', async ({ page, browser }) => {
+  const lab = await openLab(page, 'bottleneck');
+  await expect(lab.getByTestId('df-task-0')).toHaveCount(0);
+  await lab.getByTestId('input-chaining').check();
+  await expect(lab.getByTestId('df-task-0')).toBeVisible();
+  await expect(lab.getByTestId('df-edge-parse-enrich')).toHaveAttribute('data-chained', 'true');
+  await toEnd(lab);
+  await expect(lab.getByTestId('metric-throughput')).toContainText('171/s');
+  await expect(lab.getByTestId('df-task-0')).toHaveAttribute('data-bottleneck', 'true');
+  await expect.poll(() => page.url()).toContain('bottleneck.chaining=1');
+  const other = await browser.newPage();
+  await other.goto(page.url());
+  const again = other.locator('#bottleneck');
+  await again.scrollIntoViewIfNeeded();
+  await waitForHydration(other, '#bottleneck');
+  await expect(again.getByTestId('input-chaining')).toBeChecked();
+  await expect(again.getByTestId('df-task-0')).toBeVisible();
+  await other.close();
+});

@@ -61,6 +61,7 @@ describe('throughput is set by the slowest stage', () => {
       buffer: 64,
       unbounded: false,
       duration: 1000,
+      chaining: false,
     };
     const pred = predict(validateConfig(config));
     expect(pred.operators[3].multiplier).toBeCloseTo(0.75, 9);

@@ -8,7 +8,11 @@ export interface Stage {
   dist?: ServiceDist;
 }
 
-/** source -> stage 1 -> ... -> sink (the last stage is the sink). */
+/**
+ * source -> stage 1 -> ... -> sink (the last stage is the sink). Chaining is off unless `extra`
+ * turns it on: these pipelines test the buffered model (every operator its own task), whose
+ * throughput is min over stages of p / s; chained stages follow another formula (chaining tests).
+ */
 export function linear(stages: Stage[], source: Partial<OperatorSpec> = { count: 20_000 }, extra: Partial<DataflowConfig> = {}): DataflowConfig {
   const ops: OperatorSpec[] = [{ id: 'src', kind: 'source', ...source } as OperatorSpec];
   stages.forEach((s, k) => {
@@ -20,6 +24,7 @@ export function linear(stages: Stage[], source: Partial<OperatorSpec> = { count:
     buffer: 32,
     unbounded: false,
     duration: 2_000,
+    chaining: false,
     ...extra,
   };
 }

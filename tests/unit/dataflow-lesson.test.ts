@@ -3,7 +3,7 @@
  * lesson cannot drift from the lab. When a preset changes, this test says which sentence to fix.
  */
 import { describe, expect, it } from 'vitest';
-import { dataflowFold, getPreset, instanceShares, keyProbabilities, simulate, type DataflowConfig } from '#sim/dataflow';
+import { dataflowFold, getPreset, instanceShares, keyInstance, keyProbabilities, simulate, type DataflowConfig } from '#sim/dataflow';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -87,6 +87,61 @@ describe('lesson 6 figures', () => {
     says('it still receives 34.5%');
     says('sends 31% of the clicks');
     says('the same 4 instances take 2,009 clicks a second; 8 keep up with all 3,000');
+  });
+
+  it('even keys: 2,009 and not 2,500, because 200 users hash unevenly onto 4 instances and the key-by blocks on one full buffer', () => {
+    const even = (buffer: number) =>
+      run('skew', (c) => {
+        c.operators[0].skew = 0;
+        c.buffer = buffer;
+      }).metrics;
+    const owned = [0, 1, 2, 3].map((j) => Array.from({ length: 200 }, (_, k) => k).filter((k) => keyInstance(k, 4) === j).length);
+    expect(owned).toEqual([35, 57, 55, 53]);
+    const share = Math.max(...instanceShares(200, 0, 4));
+    expect(share).toBeCloseTo(0.285, 12);
+    const perInstance = 1000 / getPreset('skew').config.operators[2].serviceMs!;
+    expect(perInstance).toBe(625);
+    expect(Math.round(perInstance / share)).toBe(2193);
+    const m16 = even(16);
+    expect(Math.round(m16.steadySourceRate)).toBe(2009);
+    expect(Math.round(Math.max(...m16.operators[2].instanceBusy) * 100)).toBe(95);
+    // The key-by is blocked much of the time: head-of-line blocking on one full buffer.
+    expect(m16.operators[1].blocked).toBeGreaterThan(0.5);
+    expect(Math.round(even(64).steadySourceRate)).toBe(2144);
+    // Chaining the source and the key-by (the preset's default) changes nothing here.
+    expect(Math.round(run('skew', (c) => ((c.operators[0].skew = 0), (c.chaining = false))).metrics.steadySourceRate)).toBe(2009);
+    says('the instances own 35, 57, 55 and 53 users');
+    says('the busiest instance gets 28.5% of the clicks');
+    says('capped at 625 / 0.285 = 2,193 a second');
+    says('busy only 95% of the time');
+    says('With 64-record buffers, the same run takes 2,144 clicks a second');
+  });
+
+  it('chaining: the three stages as one task run at 1,000 / 5.85 = 171 a second; unchained 250', () => {
+    const chained = run('chaining').metrics;
+    expect(Math.round(chained.steadyThroughput)).toBe(171);
+    expect(Math.round(1000 / (0.6 + 4 + 1.25))).toBe(171);
+    expect(chained.edges.every((e) => e.maxFill === 0)).toBe(true);
+    const ops = chained.operators.slice(1);
+    for (const o of ops) expect(o.busy).toBeCloseTo(ops[0].busy, 12);
+    expect(Math.round(run('chaining', (c) => (c.chaining = false)).metrics.steadyThroughput)).toBe(250);
+    says('**171 per second**');
+    says('0.6 + 4 + 1.25 = 5.85 ms a record, so 1,000 / 5.85 = 171 a second');
+    says('the pipeline is back at 250 a second');
+  });
+
+  it('quiz question 4: three chained operators (1, 2, 1 ms) with 2 instances run at 500 a second', () => {
+    const ops = [
+      { id: 'src', kind: 'source' as const, count: 3_000, parallelism: 2 },
+      { id: 'a', kind: 'map' as const, serviceMs: 1, parallelism: 2 },
+      { id: 'b', kind: 'map' as const, serviceMs: 2, parallelism: 2 },
+      { id: 'c', kind: 'sink' as const, serviceMs: 1, parallelism: 2 },
+    ];
+    const config: DataflowConfig = { operators: ops, edges: ops.slice(1).map((o, k) => ({ from: ops[k].id, to: o.id })), buffer: 16, unbounded: false, duration: 1000 };
+    expect(Math.round(simulate(config, 1).metrics.steadyThroughput)).toBe(500);
+    expect(Math.round(simulate({ ...config, chaining: false }, 1).metrics.steadyThroughput)).toBe(1000);
+    says('2 instances each, taking 1 ms, 2 ms and 1 ms per record');
+    says("choices: ['250 records/s', '500 records/s', '1,000 records/s', '2,000 records/s'], answer: 1");
   });
 
   it('batch finishes in 5.0 s with the median out at 2.5 s; the stream is out in 3 ms', () => {

@@ -32,6 +32,19 @@ describe('dataflow lab model: links', () => {
     expect(r.notice).toBeNull();
   });
 
+  it('the chaining switch is kept in the link, and only when it differs from the preset', async () => {
+    const off = { ...initial, chaining: !initial.chaining };
+    const fields = dataflowModel.url.encode(off, initial) as Record<string, unknown>;
+    expect(fields.chaining).toBe(!initial.chaining);
+    expect(dataflowModel.url.encode(initial, initial).chaining).toBeUndefined();
+    const r = await read('?' + writeNamespace(new URLSearchParams(), 'pipeline', fields as Record<string, string | number | boolean>).toString());
+    expect(r.settings.chaining).toBe(!initial.chaining);
+    // The run follows: chained, the bottleneck preset's stages share one task and have no buffer.
+    const chained = runOnPage({ ...initial, chaining: true }).run;
+    expect(chained.metrics.edges.every((e) => e.maxFill === 0)).toBe(true);
+    expect(runOnPage(initial).run.metrics.edges.some((e) => e.maxFill > 0)).toBe(true);
+  });
+
   it('reads links written before presets were in the link (the instance’s preset is the base)', async () => {
     const r = await read(search({ p_enrich: 3, step: 40 }));
     expect(r.settings).toEqual({ ...initial, par: { ...initial.par, enrich: 3 } });

@@ -19,6 +19,8 @@ export interface DataflowSettings {
   ms: Record<string, number>;
   buffer: number;
   unbounded: boolean;
+  /** Operator chaining (Flink's default); off is `env.disableOperatorChaining()`. */
+  chaining: boolean;
   /** Stream presets: the main source's rate (records/s); 0 for batch presets. */
   rate: number;
   /** Presets with keys: the source's key skew. */
@@ -62,6 +64,7 @@ export function presetSettings(id: string): DataflowSettings {
     ms,
     buffer: p.config.buffer,
     unbounded: p.config.unbounded,
+    chaining: p.config.chaining ?? true,
     rate: src.rate ?? 0,
     skew: src.skew ?? 0,
     seed: p.seed,
@@ -82,6 +85,7 @@ export function toConfig(s: DataflowSettings): DataflowConfig {
   if (hasSkewControl(p)) src.skew = s.skew;
   config.buffer = s.buffer;
   config.unbounded = s.unbounded;
+  config.chaining = s.chaining;
   return config;
 }
 

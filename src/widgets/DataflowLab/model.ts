@@ -6,7 +6,7 @@
  * (`runDataflow`) when learner code runs. The root (DataflowLab.svelte) only lays out views.
  *
  * Link fields (namespaced by the lab's id): `preset`, `p_<op>` and `ms_<op>` per tunable operator,
- * `buffer`, `unbounded`, `rate`, `skew`, `seed`, `code` (packed), and the session's `step`; only
+ * `buffer`, `unbounded`, `chaining`, `rate`, `skew`, `seed`, `code` (packed), and the session's `step`; only
  * what differs from the preset is written.
  */
 import { param, type ParamRecord, type ParamSchema } from '#lib/permalink';
@@ -56,7 +56,7 @@ export function needsSandbox(s: DataflowSettings): boolean {
   return code !== undefined && s.code !== code.source;
 }
 
-const runKey = (s: DataflowSettings) => JSON.stringify([s.preset, s.par, s.ms, s.buffer, s.unbounded, s.rate, s.skew, s.seed, s.code]);
+const runKey = (s: DataflowSettings) => JSON.stringify([s.preset, s.par, s.ms, s.buffer, s.unbounded, s.chaining, s.rate, s.skew, s.seed, s.code]);
 
 /**
  * Recent page runs by run key. The engine is deterministic, so a run is reused rather than
@@ -152,6 +152,7 @@ export const dataflowModel: LabModel<DataflowSettings, DataflowLabRun, DataflowV
       ])),
       buffer: param.number(),
       unbounded: param.bool(),
+      chaining: param.bool(),
       rate: param.number(),
       skew: param.number(),
       seed: param.int(),
@@ -167,6 +168,7 @@ export const dataflowModel: LabModel<DataflowSettings, DataflowLabRun, DataflowV
       }
       r.buffer = differs(s.buffer, base.buffer);
       r.unbounded = differs(s.unbounded, base.unbounded);
+      r.chaining = differs(s.chaining, base.chaining);
       if (hasRateControl(p)) r.rate = differs(s.rate, base.rate);
       if (hasSkewControl(p)) r.skew = differs(s.skew, base.skew);
       r.seed = differs(s.seed, base.seed);
@@ -182,6 +184,7 @@ export const dataflowModel: LabModel<DataflowSettings, DataflowLabRun, DataflowV
       }
       s.buffer = num(f.buffer, s.buffer);
       if (typeof f.unbounded === 'boolean') s.unbounded = f.unbounded;
+      if (typeof f.chaining === 'boolean') s.chaining = f.chaining;
       if (hasRateControl(p)) s.rate = num(f.rate, s.rate);
       if (hasSkewControl(p)) s.skew = num(f.skew, s.skew);
       s.seed = num(f.seed, s.seed);
