@@ -342,7 +342,7 @@ thread('A', tryWork);
 thread('B', tryWork);
 `,
     fixNote: 'Testing the flag and setting it are one atomic step (Atomics.compareExchange), so only one thread can see it free.',
-    invariant: (s) => (s.entered >= 1 && s.inside === 0 && s.flag === 0 ? null : `entered ${s.entered}, inside ${s.inside}, flag ${s.flag}: at least one thread should do the work and leave`),
+    invariant: (s) => ((s.entered as number) >= 1 && s.inside === 0 && s.flag === 0 ? null : `entered ${s.entered}, inside ${s.inside}, flag ${s.flag}: at least one thread should do the work and leave`),
     threads: ['A', 'B'],
   },
 ];

@@ -38,11 +38,11 @@
  */
 import type { Status, System } from './explore';
 
-export class AssertionFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AssertionFailure';
-  }
+/** What `assert` throws. Not an Error subclass on purpose: an Error captures a stack trace when
+ * constructed, which costs more than a whole schedule, and a failing check throws once per run. */
+export class AssertionFailure {
+  readonly name = 'AssertionFailure';
+  constructor(readonly message: string) {}
 }
 
 export type Value = number | boolean | string | null;
@@ -356,17 +356,30 @@ function cloneThreads(st: ThreadsState): ThreadsState {
   };
 }
 
+/** Results of final checks by check function and final shared state: a check is a function of
+ * the shared variables alone, and throwing is the costliest thing a run does. */
+const checkMemo = new WeakMap<(s: Record<string, Value>) => void, Map<string, string | null>>();
+
 function finishIfDone(st: ThreadsState): void {
   if (st.failure || st.checked) return;
   for (const n of st.nodes) if (!n.done) return;
   st.checked = true;
   const check = st.program.check;
   if (!check) return;
-  try {
-    check({ ...st.shared });
-  } catch (e) {
-    st.failure = { thread: -1, message: messageOf(e) };
+  let memo = checkMemo.get(check);
+  if (!memo) checkMemo.set(check, (memo = new Map()));
+  const key = formatShared(st.shared);
+  let verdict = memo.get(key);
+  if (verdict === undefined) {
+    verdict = null;
+    try {
+      check({ ...st.shared });
+    } catch (e) {
+      verdict = messageOf(e);
+    }
+    memo.set(key, verdict);
   }
+  if (verdict !== null) st.failure = { thread: -1, message: verdict };
 }
 
 function canRun(st: ThreadsState, i: number): boolean {
