@@ -41,11 +41,17 @@ export interface System<S, C = number> {
   /** Optional: which actor (thread, task) a choice belongs to. PCT gives priorities to actors.
    * Default: the choice itself. */
   actor?(s: S, choice: C): number | string;
+  /** Optional, enables `reduction: 'sleep-sets'`: true when choices a and b, both enabled in s,
+   * commute (taking them in either order reaches the same state) and neither enables or disables
+   * the other. The answer must stay valid for a choice while it is not taken (threads mode: a
+   * thread's pending operation changes only when that thread runs). */
+  independent?(s: S, a: C, b: C): boolean;
 }
 
 export type Strategy = 'exhaustive' | 'random' | 'pct';
 
 export interface ExploreProgress {
+  /** Complete runs so far (the explored representatives under reduction). */
   schedules: number;
   failing: number;
   deadlocks: number;
@@ -74,6 +80,13 @@ export interface ExploreOptions {
   signal?: { readonly aborted: boolean };
   /** Stop at the first failing or stuck schedule (a "find the bug" check). */
   stopAtFirst?: boolean;
+  /** Exhaustive only. 'sleep-sets' (Godefroid 1996) skips schedules that differ from an explored
+   * one only by swapping adjacent independent steps (needs `System.independent`). It explores one
+   * schedule per class of equivalent orders (plus pruned partial runs, counted in `pruned`), and
+   * keeps every verdict: whether some schedule fails, whether some deadlocks, and the set of
+   * final states of finished and stuck runs. Counts then count explored representatives, not all
+   * schedules (`schedules` is then null), and the counterexample is the shortest explored one. */
+  reduction?: 'none' | 'sleep-sets';
 }
 
 /** A schedule: the choices in order, and how it ends. Replay with `replay(system, choices)`. */
@@ -96,10 +109,16 @@ export interface OutcomeCount<C = number> {
 export interface ExploreResult<C = number> {
   strategy: Strategy;
   /** Runs performed. Exhaustive: distinct schedules (each a distinct choice sequence), the plain
-   * count, no reduction. Sampling: samples drawn (may repeat a schedule). */
-  schedules: number;
-  /** Schedules the search actually executed: equals `schedules` (no partial-order reduction). */
+   * count. Sampling: samples drawn (may repeat a schedule). Null under reduction (the plain count
+   * is not computed; see `explored`). */
+  schedules: number | null;
+  /** Complete runs the search executed: equals `schedules` without reduction; under reduction,
+   * the representatives explored. `failing`, `deadlocks`, `passing`, `cut` and the histogram
+   * count these runs. */
   explored: number;
+  reduction: 'none' | 'sleep-sets';
+  /** Under reduction: partial runs abandoned because every enabled choice was asleep. */
+  pruned: number;
   /** Sampling modes: how many distinct choice sequences were drawn (exhaustive: = schedules). */
   distinct: number;
   failing: number;
@@ -170,6 +189,8 @@ interface Frame<C, S> {
   index: number;
   /** State before this frame's step (clone mode only). */
   saved?: S;
+  /** Reduction: the sleep set on entering this node. */
+  sleep?: C[];
 }
 
 /**
@@ -185,6 +206,7 @@ export class Explorer<S, C = number> {
   private readonly rng: Rng;
   private readonly d: number;
   private readonly fixedK: number | undefined;
+  private readonly reduce: boolean;
   private frames: Frame<C, S>[] = [];
   private started = false;
   private finished = false;
@@ -199,6 +221,7 @@ export class Explorer<S, C = number> {
     deadlocks: 0,
     passing: 0,
     cut: 0,
+    pruned: 0,
     steps: 0,
     actors: 0,
     longest: 0,
@@ -217,6 +240,9 @@ export class Explorer<S, C = number> {
     this.d = options.depth ?? 2;
     if (!(this.d >= 1 && Number.isInteger(this.d))) throw new Error(`PCT depth must be an integer >= 1, got ${this.d}.`);
     this.fixedK = options.pctSteps;
+    this.reduce = options.reduction === 'sleep-sets';
+    if (this.reduce && this.strategy !== 'exhaustive') throw new Error('Reduction applies to the exhaustive strategy only.');
+    if (this.reduce && !system.independent) throw new Error('Reduction needs System.independent.');
   }
 
   get done(): boolean {
@@ -240,7 +266,7 @@ export class Explorer<S, C = number> {
       return false;
     }
     if (this.strategy === 'exhaustive') {
-      if (!this.dfsRun()) {
+      if (!(this.reduce ? this.dfsRunReduced() : this.dfsRun())) {
         this.finished = true;
         return false;
       }
@@ -277,8 +303,10 @@ export class Explorer<S, C = number> {
     const exhaustiveDone = this.strategy === 'exhaustive' && this.finished && !this.truncated && !this.stoppedFlag && r.cut === 0;
     const out: ExploreResult<C> = {
       strategy: this.strategy,
-      schedules: r.schedules,
+      schedules: this.reduce ? null : r.schedules,
       explored: r.schedules,
+      reduction: this.reduce ? 'sleep-sets' : 'none',
+      pruned: r.pruned,
       distinct: this.strategy === 'exhaustive' ? r.schedules : this.seenCapped ? -1 : this.seen.size,
       failing: r.failing,
       deadlocks: r.deadlocks,
@@ -355,6 +383,98 @@ export class Explorer<S, C = number> {
     }
     this.record(s, end, depth, () => frames.map((f) => f.options[f.index]));
     return true;
+  }
+
+  /** Sleep-set DFS: like dfsRun, but a choice asleep at a node is not taken there. Returns
+   * false when the tree is done; a run that ends with every enabled choice asleep is pruned (not
+   * recorded) and the next one is tried. */
+  private dfsRunReduced(): boolean {
+    const sys = this.sys;
+    const frames = this.frames;
+    const indep = sys.independent!;
+    const nextAwake = (f: Frame<C, S>, from: number): number => {
+      for (let i = from; i < f.options.length; i++) if (!f.sleep!.includes(f.options[i])) return i;
+      return -1;
+    };
+    /** The sleep set of the child reached by f's current option, from state s at f. */
+    const childSleep = (f: Frame<C, S>, s: S): C[] => {
+      const c = f.options[f.index];
+      const out: C[] = [];
+      for (const z of f.sleep!) if (indep(s, z, c)) out.push(z);
+      for (let i = 0; i < f.index; i++) {
+        const o = f.options[i];
+        if (!f.sleep!.includes(o) && indep(s, o, c)) out.push(o);
+      }
+      return out;
+    };
+    for (;;) {
+      let s: S;
+      let sleep: C[];
+      if (!this.started) {
+        this.started = true;
+        s = sys.start();
+        sleep = [];
+      } else {
+        let top: Frame<C, S> | undefined;
+        let idx = -1;
+        while (frames.length > 0) {
+          top = frames[frames.length - 1];
+          idx = nextAwake(top, top.index + 1);
+          if (idx >= 0) break;
+          frames.pop();
+        }
+        if (frames.length === 0) return false;
+        top = top!;
+        top.index = idx;
+        if (top.saved !== undefined) s = sys.clone!(top.saved);
+        else {
+          s = sys.start();
+          for (let i = 0; i < frames.length - 1; i++) s = sys.step(s, frames[i].options[frames[i].index]);
+          this.r.steps += frames.length - 1;
+        }
+        sleep = childSleep(top, s);
+        s = sys.step(s, top.options[top.index]);
+        this.r.steps++;
+      }
+      let depth = frames.length;
+      let end: RunEnd | 'pruned';
+      for (;;) {
+        const st = sys.status(s);
+        if (st !== 'running') {
+          end = st;
+          break;
+        }
+        if (depth >= this.maxSteps) {
+          end = 'cut';
+          break;
+        }
+        const options = sys.enabled(s);
+        if (options.length === 0) {
+          end = 'stuck';
+          break;
+        }
+        if (options.length > this.r.actors) this.r.actors = options.length;
+        const frame: Frame<C, S> = { options, index: 0, sleep };
+        const first = nextAwake(frame, 0);
+        if (first < 0) {
+          end = 'pruned';
+          break;
+        }
+        frame.index = first;
+        if (sys.clone && nextAwake(frame, first + 1) >= 0) frame.saved = sys.clone(s);
+        frames.push(frame);
+        sleep = childSleep(frame, s);
+        s = sys.step(s, options[first]);
+        this.r.steps++;
+        depth++;
+      }
+      if (end === 'pruned') {
+        this.r.pruned++;
+        continue;
+      }
+      this.record(s, end, depth, () => frames.map((f) => f.options[f.index]));
+      return true;
+    }
   }
 
   // ---- sampling: random walk and PCT ----

@@ -383,7 +383,7 @@ export function checkFound(level: ThreadsLevel, choices: readonly number[], sour
 export function checkProved(
   level: ThreadsLevel,
   source: string,
-  options: { maxSchedules?: number } = {},
+  options: { maxSchedules?: number; reduction?: 'none' | 'sleep-sets' } = {},
 ): { won: boolean; reason: string; result: ExploreResult<number> | null } {
   let program: ThreadsProgram;
   try {
@@ -393,12 +393,13 @@ export function checkProved(
   }
   const missing = level.threads.filter((t) => !program.threads.includes(t));
   if (missing.length > 0) return { won: false, reason: `The fix must keep thread${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`, result: null };
-  const result = explore(threadsSystem(program), { maxSchedules: options.maxSchedules ?? 1_000_000 });
+  const result = explore(threadsSystem(program), { maxSchedules: options.maxSchedules ?? 1_000_000, reduction: options.reduction ?? 'none' });
   const bad = result.failing + result.deadlocks;
+  const of = result.schedules === null ? `${result.explored} explored schedules (one per class of equivalent orders)` : `${result.schedules} schedules`;
   let reason: string;
-  if (bad > 0) reason = `${bad} of ${result.schedules} schedules fail or deadlock.`;
+  if (bad > 0) reason = `${bad} of ${of} fail or deadlock.`;
   else if (result.cut > 0) reason = `${result.cut} schedules never finish (a thread loops forever).`;
-  else if (!result.exhaustive) reason = `Not every schedule was explored (stopped at ${result.schedules}).`;
-  else reason = `0 failing of ${result.schedules} schedules: every order passes.`;
+  else if (!result.exhaustive) reason = `Not every schedule was explored (stopped at ${result.explored}).`;
+  else reason = `0 failing of ${of}: every order passes.`;
   return { won: bad === 0 && result.exhaustive, reason, result };
 }

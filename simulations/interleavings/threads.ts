@@ -549,7 +549,44 @@ export function threadsSystem(program: ThreadsProgram | string): System<ThreadsS
     clone: cloneThreads,
     outcome: threadsOutcome,
     actor: (_s, c) => c,
+    independent: (st, a, b) => independentOps(pendingOp(st, a)!, pendingOp(st, b)!),
   };
+}
+
+/** The shared objects an operation touches, and whether it changes them: 'v:' a variable, 'm:' a
+ * mutex, 's:' a semaphore, 'c:' a condition variable. */
+function footprint(op: Op): Array<[string, boolean]> {
+  switch (op.k) {
+    case 'read':
+      return [['v:' + op.x, false]];
+    case 'write':
+    case 'add':
+    case 'cas':
+    case 'xchg':
+      return [['v:' + op.x, true]];
+    case 'lock':
+    case 'unlock':
+    case 'reacquire':
+      return [['m:' + op.m, true]];
+    case 'acquire':
+    case 'release':
+      return [['s:' + op.s, true]];
+    case 'wait':
+      return [
+        ['m:' + op.m, true],
+        ['c:' + op.cv, true],
+      ];
+    case 'notify':
+    case 'notifyAll':
+      return [['c:' + op.cv, true]];
+  }
+}
+
+/** Two operations of different threads commute, and neither enables or disables the other,
+ * unless they touch one object and at least one of them changes it. */
+export function independentOps(a: Op, b: Op): boolean {
+  for (const [x, wx] of footprint(a)) for (const [y, wy] of footprint(b)) if (x === y && (wx || wy)) return false;
+  return true;
 }
 
 /** What the lab shows of a state. */

@@ -123,6 +123,18 @@ describe('levels', () => {
         expect(t.final.status).toBe(ce.end);
       });
 
+      it('sleep-set reduction reaches the same verdicts on the buggy and the fixed program', () => {
+        const buggy = explore(threadsSystem(levelProgram(level)), { reduction: 'sleep-sets' });
+        const plain = explore(threadsSystem(levelProgram(level)));
+        expect(buggy.failing > 0).toBe(plain.failing > 0);
+        expect(buggy.deadlocks > 0).toBe(plain.deadlocks > 0);
+        expect(buggy.explored).toBeLessThanOrEqual(plain.explored);
+        const fixed = checkProved(level, level.fixed, { reduction: 'sleep-sets' });
+        expect(fixed.won, fixed.reason).toBe(true);
+        expect(fixed.result!.schedules).toBeNull();
+        expect(checkProved(level, level.buggy, { reduction: 'sleep-sets' }).won).toBe(false);
+      });
+
       it('the fix passes under every schedule, and the buggy program does not prove', () => {
         const fixed = checkProved(level, level.fixed);
         expect(fixed.won, fixed.reason).toBe(true);
