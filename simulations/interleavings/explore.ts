@@ -69,7 +69,8 @@ export interface ExploreOptions {
   /** PCT bug depth d (>= 1); default 2. */
   depth?: number;
   /** PCT: the k (number of steps) used to place change points; default: the longest run seen so
-   * far (the first run is a plain random walk's length... see `pctRun`). */
+   * far (1 for the first run, whose change points all fall on step 1). Give it when the longest
+   * run is known (e.g. from an exhaustive search) to place change points as the paper does. */
   pctSteps?: number;
   /** A run still going after this many steps ends as 'cut'; default 10,000. */
   maxSteps?: number;
@@ -627,4 +628,65 @@ export async function exploreAsync<S, C = number>(
   }
   options.onProgress?.(ex.progress());
   return ex.result();
+}
+
+/**
+ * Playing the scheduler by hand: the learner picks one enabled choice at a time, and can undo or
+ * jump back to any earlier step. The state at each step is kept when the system can clone
+ * (`clone`), else rebuilt by replaying the choices from the start (async mode). `choices` is the
+ * schedule so far: the permalink, and what `explore`'s counterexample is made of.
+ */
+export class ScheduleSession<S, C = number> {
+  private readonly sys: System<S, C>;
+  private states: S[];
+  private path: C[] = [];
+
+  constructor(system: System<S, C>, choices: readonly C[] = []) {
+    this.sys = system;
+    this.states = [system.start()];
+    for (const c of choices) this.choose(c);
+  }
+
+  /** The current state (do not modify it). */
+  get state(): S {
+    return this.states[this.states.length - 1];
+  }
+  get choices(): readonly C[] {
+    return this.path;
+  }
+  /** 'stuck' when running with nothing enabled. */
+  get status(): Status {
+    const st = this.sys.status(this.state);
+    return st === 'running' && this.sys.enabled(this.state).length === 0 ? 'stuck' : st;
+  }
+  get enabled(): readonly C[] {
+    return this.sys.status(this.state) === 'running' ? this.sys.enabled(this.state) : [];
+  }
+
+  /** Takes a choice; throws if it is not enabled now. */
+  choose(choice: C): S {
+    if (!this.enabled.includes(choice)) throw new Error(`Choice ${String(choice)} is not enabled now.`);
+    const clone = this.sys.clone;
+    let next: S;
+    if (clone) next = this.sys.step(clone(this.state), choice);
+    else {
+      // Without clone, the current state object may be stepped in place: keep a replayed copy.
+      next = replay(this.sys, [...this.path, choice]).state;
+    }
+    this.path.push(choice);
+    this.states.push(next);
+    return next;
+  }
+
+  /** Goes back to the state after `step` choices (0 = the start). */
+  goto(step: number): S {
+    if (!(step >= 0 && step <= this.path.length && Number.isInteger(step))) throw new Error(`No step ${step}.`);
+    this.path.length = step;
+    this.states.length = step + 1;
+    return this.state;
+  }
+
+  undo(): S {
+    return this.goto(Math.max(0, this.path.length - 1));
+  }
 }

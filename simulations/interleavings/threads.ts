@@ -28,7 +28,8 @@
  *   yield notify('cv') / yield notifyAll('cv')   wake the longest-waiting thread / all of them; a
  *                                        notify with nobody waiting is lost (the lost wake-up)
  *
- * Mutexes and condition variables exist on first use. A run fails when an assert fails or a
+ * Code between yields runs to the next yield at once: a loop that never yields hangs the engine
+ * (the lab runs it in a Worker it can terminate). Mutexes and condition variables exist on first use. A run fails when an assert fails or a
  * thread throws; it is stuck (a deadlock) when some thread is unfinished and none is enabled.
  *
  * The top level runs once, when the program is compiled. Threads share state only through the

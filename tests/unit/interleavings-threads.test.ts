@@ -4,7 +4,7 @@
  * schedule, and the engine's win checks agree.
  */
 import { describe, expect, it } from 'vitest';
-import { explore, replay } from '#sim/interleavings/explore';
+import { explore, replay, ScheduleSession } from '#sim/interleavings/explore';
 import { compileThreads, threadsSystem, threadsView, traceThreads } from '#sim/interleavings/threads';
 import { checkFound, checkProved, levelProgram, threadLevels } from '#sim/interleavings/levels';
 
@@ -154,5 +154,42 @@ describe('levels', () => {
     const oneThread = checkProved(counter, `shared({ x: 2 });\nthread('A', function* () {});`);
     expect(oneThread.won).toBe(false);
     expect(oneThread.reason).toMatch(/keep thread B/);
+  });
+});
+
+describe('playing the scheduler by hand', () => {
+  const src = `shared({ x: 0 });
+thread('A', function* () { yield* increment('x'); });
+thread('B', function* () { yield* increment('x'); });
+check((s) => assert(s.x === 2, 'x should be 2'));`;
+
+  it('choose, undo and goto, with and without clone, end where replay ends', () => {
+    const sys = threadsSystem(src);
+    for (const system of [sys, { ...sys, clone: undefined }]) {
+      const p = new ScheduleSession(system);
+      expect(p.enabled).toEqual([0, 1]);
+      p.choose(0);
+      p.choose(1);
+      p.choose(0);
+      expect(threadsView(p.state).shared.x).toBe(1);
+      expect(p.enabled).toEqual([1]);
+      expect(() => p.choose(0)).toThrow(/not enabled/);
+      p.choose(1);
+      expect(p.status).toBe('failed');
+      expect(p.choices).toEqual([0, 1, 0, 1]);
+      p.undo();
+      p.undo();
+      p.undo();
+      expect(p.choices).toEqual([0]);
+      expect(threadsView(p.state).shared.x).toBe(0);
+      p.choose(0);
+      p.choose(1);
+      p.choose(1);
+      expect(p.status).toBe('done');
+      expect(threadsView(p.state).shared.x).toBe(2);
+      p.goto(0);
+      expect(p.choices).toEqual([]);
+      expect(new ScheduleSession(system, [0, 1, 0, 1]).status).toBe('failed');
+    }
   });
 });
