@@ -262,7 +262,10 @@ function advance(g: Generator<Op, unknown, unknown>, input: unknown, parent: Thr
   }
   const op = r.value as Op;
   if (!op || typeof op !== 'object' || !OP_KINDS.has(op.k)) {
-    node.error = `Thread ${name} yielded ${JSON.stringify(op)}, not an operation (yield read('x'), lock('m'), ...).`;
+    const isGen = !!op && typeof (op as unknown as Generator).next === 'function';
+    node.error = isGen
+      ? `Thread ${name} yielded a generator: write yield* increment('x') (with a star), not yield increment('x').`
+      : `Thread ${name} yielded ${JSON.stringify(op)}, not an operation (yield read('x'), lock('m'), ...).`;
     return node;
   }
   node.op = op;

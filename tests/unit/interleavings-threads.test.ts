@@ -95,6 +95,7 @@ check((s) => assert(s.x === 0, 'x ended at ' + s.x));`;
     expect(() => compileThreads('shared({ x: 0 });')).toThrow(/declares no thread/);
     expect(() => compileThreads('thread("A", function* () {')).toThrow(/does not parse/);
     expect(run(`thread('A', function* () { yield 42; });`, []).view.failure?.message).toMatch(/not an operation/);
+    expect(run(`shared({ x: 0 }); thread('A', function* () { yield increment('x'); });`, []).view.failure?.message).toMatch(/yield\* increment/);
   });
 });
 
