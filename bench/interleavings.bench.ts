@@ -62,6 +62,21 @@ export async function run(): Promise<Figure[]> {
     budget: 10,
     note: `${c.schedules} schedules, ${c.failing} failing, ${c.outcomes} distinct outcomes; ${(c.ms / 1000).toFixed(2)} s wall; ${Math.round(c.schedules / (c.cpuMs / 1000))} schedules per CPU second`,
   });
+  // Replay mode (no clone: every schedule re-runs from the start), as a system that cannot copy
+  // its state (the async mode) explores.
+  {
+    const sys = threadsSystem(PROGRAMS.independent);
+    const c0 = process.cpuUsage();
+    const r = explore({ ...sys, clone: undefined });
+    const cu = process.cpuUsage(c0);
+    const cpuMs = (cu.user + cu.system) / 1000;
+    figures.push({
+      name: 'independent 3x5 by replay: schedules per CPU second',
+      value: Math.round(r.explored / (cpuMs / 1000)),
+      unit: 'schedules/s',
+      note: `${r.explored} schedules, ${r.steps} steps executed (${(r.steps / r.explored).toFixed(1)} per schedule) in ${cpuMs.toFixed(0)} ms CPU`,
+    });
+  }
   // Sleep-set reduction on the barrier level's fix: explored runs against the plain count.
   const barrier = levelProgram(levelById('barrier'), levelById('barrier').fixed);
   const t0 = performance.now();
