@@ -419,22 +419,27 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     dispatch(t);
   }
 
-  // Start.
-  if (open) {
-    if (maxCalls > 0) agenda.push(poisson ? -(gap) * Math.log(1 - arrRng.next()) : 0, ARRIVAL);
-  } else {
-    for (let k = 0; k < nClients && k < maxCalls; k++) agenda.push(thinkExp ? -thinkMean * Math.log(1 - cliRng.next()) : thinkMean, k * 8 + WAKE);
-  }
+  // Start. Faults first, so a fault beginning at t applies to the arrivals at t.
   for (let k = 0; k < faults.length; k++) {
     agenda.push(faults[k].at, (k * 2 + 1) * 8 + FAULT);
     agenda.push(faults[k].at + faults[k].duration, k * 2 * 8 + FAULT);
   }
 
+  if (open) {
+    if (maxCalls > 0) agenda.push(poisson ? -(gap) * Math.log(1 - arrRng.next()) : 0, ARRIVAL);
+  } else {
+    for (let k = 0; k < nClients && k < maxCalls; k++) agenda.push(thinkExp ? -thinkMean * Math.log(1 - cliRng.next()) : thinkMean, k * 8 + WAKE);
+  }
   while (agenda.size > 0) {
     const t = agenda.peekTime();
     if (t > duration) break;
     const code = agenda.pop() as number;
     events++;
+    const type = code & 7;
+    const id = (code - type) / 8;
+    // A finish of cancelled work, or the timeout of a request already gone: nothing happens, and
+    // the clock does not move (so it cannot stretch the run's length).
+    if (type === FINISH ? rState[id] !== SERVING : type === TIMEOUT && rState[id] !== QUEUED && rState[id] !== SERVING) continue;
     while (t >= bEnd) closeBucket();
     const dt = t - lastT;
     if (dt > 0) {
@@ -444,11 +449,8 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
       areaBusy += busy * dt;
       lastT = t;
     }
-    const type = code & 7;
-    const id = (code - type) / 8;
     switch (type) {
       case FINISH: {
-        if (rState[id] !== SERVING) break; // cancelled by its timeout
         rState[id] = FINISHED;
         leaveServer(id);
         completed++;
@@ -481,7 +483,6 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
       }
       case TIMEOUT: {
         const st = rState[id];
-        if (st !== QUEUED && st !== SERVING) break;
         rLate[id] = 1;
         timedOut++;
         bTo++;
