@@ -35,7 +35,7 @@ import { Agenda } from '../core/agenda';
 import { Rng, seedFrom, type Seed } from '../core/rng';
 import { TraceRecorder } from '../core/recorder';
 import { DEFAULT_TRACE_CAP } from '../core/trace';
-import { percentileSorted } from '../core/stats';
+import { percentilesInPlace } from './select';
 import { validateConfig } from './config';
 import { AimdLimiter, FixedLimiter, Gradient2Limiter, VegasLimiter, type Limiter } from './limiters';
 import type { LimiterSpec, QueueingConfig, QueueingEvent, QueueingMetrics, QueueingRun, QueueingSeries, ServiceTime } from './types';
@@ -132,8 +132,11 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     (open ? (maxCalls / rate) * 1000 : (maxCalls / nClients) * (thinkMean + svcMean) * Math.max(1, nClients / servers));
   const bucket = config.bucket ?? Math.max(expected / 200, 1e-6);
 
-  // Requests, struct of arrays, grown by doubling.
-  let cap = Math.max(1024, Math.min(1 << 21, Number.isFinite(maxCalls) ? maxCalls * Math.min(attempts, 2) : 1 << 16));
+  // Requests live in slots, struct of arrays, grown by doubling. A slot is reused once its request
+  // is over and nothing refers to it any more (no pending finish, timeout or send, no queue entry:
+  // `rPend` counts those), so memory follows the requests in the system, not the run's length.
+  // `rNum` is the request's number in the run (what the trace shows).
+  let cap = 1024;
   let rArrive = new Float64Array(cap);
   let rStart = new Float64Array(cap);
   let rCall = new Float64Array(cap); // when the call's first attempt was sent
@@ -143,7 +146,12 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
   let rLate = new Uint8Array(cap);
   let rInflight = new Int32Array(cap);
   let rServer = new Int32Array(cap);
-  let nReq = 0;
+  let rPend = new Int32Array(cap);
+  let rNum = new Int32Array(cap);
+  let freeSlots = new Int32Array(cap);
+  let nFreeSlots = 0;
+  let nReq = 0; // slots ever used
+  let reqCount = 0; // requests created
   function grow(): void {
     const c2 = cap * 2;
     const f = (a: Float64Array) => {
@@ -170,15 +178,30 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     rLate = u(rLate);
     rInflight = i(rInflight);
     rServer = i(rServer);
+    rPend = i(rPend);
+    rNum = i(rNum);
+    freeSlots = i(freeSlots);
     cap = c2;
   }
   function newRequest(callStart: number, attempt: number, client: number): number {
-    if (nReq === cap) grow();
-    const r = nReq++;
+    let r: number;
+    if (nFreeSlots > 0) r = freeSlots[--nFreeSlots];
+    else {
+      if (nReq === cap) grow();
+      r = nReq++;
+    }
+    rNum[r] = reqCount++;
+    rState[r] = 0;
+    rLate[r] = 0;
+    rPend[r] = 0;
     rCall[r] = callStart;
     rAttempt[r] = attempt;
     rClient[r] = client;
     return r;
+  }
+  /** Frees slot r if its request is over and nothing refers to it. */
+  function release(r: number): void {
+    if (rPend[r] === 0 && rState[r] >= FINISHED) freeSlots[nFreeSlots++] = r;
   }
 
   // The queue: a ring of request ids; entries whose request left (cancelled) are skipped.
@@ -195,13 +218,16 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     }
     ring[(qHead + qLen) & (ring.length - 1)] = r;
     qLen++;
+    rPend[r]++;
   }
   function qPopHead(): number {
     while (qLen > 0) {
       const r = ring[qHead];
       qHead = (qHead + 1) & (ring.length - 1);
       qLen--;
+      rPend[r]--;
       if (rState[r] === QUEUED) return r;
+      release(r);
     }
     return -1;
   }
@@ -209,7 +235,9 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     while (qLen > 0) {
       qLen--;
       const r = ring[(qHead + qLen) & (ring.length - 1)];
+      rPend[r]--;
       if (rState[r] === QUEUED) return r;
+      release(r);
     }
     return -1;
   }
@@ -274,15 +302,10 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     series.queue.push(qLive);
     series.inFlight.push(qLive + busy);
     series.limit.push(limiter ? limiter.limit : NaN);
-    if (nLat > bLat) {
-      // Sorting the bucket's stretch in place is free of allocation; the order is not needed later.
-      const part = lat.subarray(bLat, nLat).sort();
-      series.p50.push(percentileSorted(part, 50));
-      series.p99.push(percentileSorted(part, 99));
-    } else {
-      series.p50.push(NaN);
-      series.p99.push(NaN);
-    }
+    // Selecting in place reorders the bucket's stretch of `lat`; no later step needs its order.
+    const [p50, p99] = percentilesInPlace(lat, bLat, nLat, [50, 99]);
+    series.p50.push(p50);
+    series.p99.push(p99);
     bLat = nLat;
     bOffered = bGood = bThru = bRej = bTo = 0;
     bEnd = (i + 2) * bucket;
@@ -306,6 +329,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
       let wait = backoffExp ? backoff * 2 ** (a - 1) : backoff;
       if (jitter) wait *= cliRng.next();
       const next = newRequest(rCall[r], a + 1, rClient[r]);
+      rPend[next]++;
       agenda.push(t + wait, next * 8 + SEND);
     } else {
       failedCalls++;
@@ -327,8 +351,9 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     let s = sampleService();
     if (slowFactor !== 1) s *= slowFactor;
     if (contention !== 0) s *= 1 + contention * (busy - 1);
+    rPend[r]++;
     agenda.push(t + s, r * 8 + FINISH);
-    if (!full()) rec.emit({ t, kind: 'start', req: r, server, service: s } as QueueingEvent);
+    if (!full()) rec.emit({ t, kind: 'start', req: rNum[r], server, service: s } as QueueingEvent);
   }
 
   function leaveServer(r: number): void {
@@ -345,9 +370,10 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
       if (waited > maxWait) {
         rState[r] = GONE;
         shed++;
-        if (!full()) rec.emit({ t, kind: 'shed', req: r, waited } as QueueingEvent);
+        if (!full()) rec.emit({ t, kind: 'shed', req: rNum[r], waited } as QueueingEvent);
         if (limiter) limiter.update(waited, rInflight[r], true);
         if (!rLate[r]) attemptFailed(r, t);
+        release(r);
         continue;
       }
       start(r, t);
@@ -358,19 +384,23 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     arrived++;
     bOffered++;
     rArrive[r] = t;
-    if (!full()) rec.emit({ t, kind: 'arrive', req: r, attempt: rAttempt[r] } as QueueingEvent);
+    if (!full()) rec.emit({ t, kind: 'arrive', req: rNum[r], attempt: rAttempt[r] } as QueueingEvent);
     const inflight = qLive + busy;
     if (limiter !== null && inflight >= limiter.limit) {
       rState[r] = GONE;
       rejected++;
       bRej++;
-      if (!full()) rec.emit({ t, kind: 'reject', req: r, reason: 'limit' } as QueueingEvent);
+      if (!full()) rec.emit({ t, kind: 'reject', req: rNum[r], reason: 'limit' } as QueueingEvent);
       attemptFailed(r, t);
+      release(r);
       return;
     }
     if (busy < avail && qLive === 0) {
       rInflight[r] = inflight + 1;
-      if (timeout !== Infinity) agenda.push(t + timeout, r * 8 + TIMEOUT);
+      if (timeout !== Infinity) {
+      rPend[r]++;
+      agenda.push(t + timeout, r * 8 + TIMEOUT);
+    }
       start(r, t);
       return;
     }
@@ -379,24 +409,29 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
         rState[r] = GONE;
         rejected++;
         bRej++;
-        if (!full()) rec.emit({ t, kind: 'reject', req: r, reason: 'full' } as QueueingEvent);
+        if (!full()) rec.emit({ t, kind: 'reject', req: rNum[r], reason: 'full' } as QueueingEvent);
         attemptFailed(r, t);
+        release(r);
         return;
       }
       const old = qPopHead();
       qLive--;
       rState[old] = GONE;
       dropped++;
-      if (!full()) rec.emit({ t, kind: 'drop', req: old } as QueueingEvent);
+      if (!full()) rec.emit({ t, kind: 'drop', req: rNum[old] } as QueueingEvent);
       if (limiter) limiter.update(t - rArrive[old], rInflight[old], true);
       if (!rLate[old]) attemptFailed(old, t);
+      release(old);
     }
     rInflight[r] = qLive + busy + 1;
-    if (timeout !== Infinity) agenda.push(t + timeout, r * 8 + TIMEOUT);
+    if (timeout !== Infinity) {
+      rPend[r]++;
+      agenda.push(t + timeout, r * 8 + TIMEOUT);
+    }
     rState[r] = QUEUED;
     qPush(r);
     qLive++;
-    if (!full()) rec.emit({ t, kind: 'queue', req: r, length: qLive } as QueueingEvent);
+    if (!full()) rec.emit({ t, kind: 'queue', req: rNum[r], length: qLive } as QueueingEvent);
   }
 
   function newCall(t: number, client: number): void {
@@ -439,7 +474,11 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     const id = (code - type) / 8;
     // A finish of cancelled work, or the timeout of a request already gone: nothing happens, and
     // the clock does not move (so it cannot stretch the run's length).
-    if (type === FINISH ? rState[id] !== SERVING : type === TIMEOUT && rState[id] !== QUEUED && rState[id] !== SERVING) continue;
+    if (type === FINISH || type === TIMEOUT || type === SEND) rPend[id]--;
+    if (type === FINISH ? rState[id] !== SERVING : type === TIMEOUT && rState[id] !== QUEUED && rState[id] !== SERVING) {
+      release(id);
+      continue;
+    }
     while (t >= bEnd) closeBucket();
     const dt = t - lastT;
     if (dt > 0) {
@@ -465,7 +504,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
         }
         lat[nLat++] = resp;
         const late = rLate[id] === 1;
-        if (!full()) rec.emit({ t, kind: 'finish', req: id, response: resp, late } as QueueingEvent);
+        if (!full()) rec.emit({ t, kind: 'finish', req: rNum[id], response: resp, late } as QueueingEvent);
         if (limiter !== null) limiter.update(resp, rInflight[id], false);
         if (late) wasted += t - rStart[id];
         else {
@@ -473,6 +512,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
           bGood++;
           if (!open) think(rClient[id], t);
         }
+        release(id);
         if (qLive > 0) dispatch(t);
         break;
       }
@@ -486,7 +526,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
         rLate[id] = 1;
         timedOut++;
         bTo++;
-        if (!full()) rec.emit({ t, kind: 'timeout', req: id, cancelled: cancel } as QueueingEvent);
+        if (!full()) rec.emit({ t, kind: 'timeout', req: rNum[id], cancelled: cancel } as QueueingEvent);
         if (cancel) {
           rState[id] = GONE;
           if (st === QUEUED) qLive--;
@@ -495,6 +535,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
           dispatch(t);
         }
         attemptFailed(id, t);
+        release(id);
         break;
       }
       case SEND:
@@ -520,7 +561,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
   }
   while (series.t.length * bucket < end) closeBucket();
 
-  const sorted = lat.subarray(0, nLat).sort();
+  const [p50, p95, p99] = percentilesInPlace(lat, 0, nLat, [50, 95, 99]);
   const secs = end / 1000;
   const metrics: QueueingMetrics = {
     elapsed: end,
@@ -542,9 +583,9 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     goodput: secs > 0 ? succeeded / secs : NaN,
     offered: secs > 0 ? arrived / secs : NaN,
     utilization: end > 0 ? areaBusy / (servers * end) : NaN,
-    p50: percentileSorted(sorted, 50),
-    p95: percentileSorted(sorted, 95),
-    p99: percentileSorted(sorted, 99),
+    p50,
+    p95,
+    p99,
     events,
   };
   return { trace: rec.events, metrics, truncated: rec.truncated, series };

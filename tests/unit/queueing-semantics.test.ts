@@ -143,3 +143,17 @@ describe('runs and configs', () => {
     expect(() => simulate({ ...mm1, limiter: { kind: 'aimdd' } } as unknown as QueueingConfig)).toThrow(/Did you mean "aimd"/);
   });
 });
+
+describe('percentiles by selection', () => {
+  test('match the site-wide sorted definition', async () => {
+    const { percentilesInPlace } = await import('#sim/queueing/select');
+    const { percentile, Rng } = await import('#sim/core');
+    const rng = new Rng(5);
+    for (const n of [1, 2, 3, 10, 101, 5000]) {
+      const xs = Float64Array.from({ length: n }, () => Math.round(rng.exponential(10) * 4) / 4); // ties included
+      const want = [0, 50, 95, 99, 100].map((p) => percentile(xs, p));
+      const got = percentilesInPlace(Float64Array.from([7, ...xs, 7]), 1, n + 1, [0, 50, 95, 99, 100]);
+      got.forEach((g, i) => expect(g).toBeCloseTo(want[i], 10));
+    }
+  });
+});
