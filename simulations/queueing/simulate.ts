@@ -114,6 +114,13 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
   const duration = config.duration ?? Infinity;
   const limiter = makeLimiter(config.limiter, () => limRng.next());
   const faults = config.faults ?? [];
+  // Vegas refuses an RTT of 0 (VegasLimit throws); here a request evicted the instant it arrived
+  // can have one, and its sample is skipped.
+  const vegas = config.limiter?.kind === 'vegas';
+  const sample = (rtt: number, inflight: number, drop: boolean): void => {
+    if (vegas && !(rtt > 0)) return;
+    (limiter as Limiter).update(rtt, inflight, drop);
+  };
 
   // Open-loop arrivals.
   const rate = open ? cl.rate : 0;
@@ -371,7 +378,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
         rState[r] = GONE;
         shed++;
         if (!full()) rec.emit({ t, kind: 'shed', req: rNum[r], waited } as QueueingEvent);
-        if (limiter) limiter.update(waited, rInflight[r], true);
+        if (limiter !== null) sample(waited, rInflight[r], true);
         if (!rLate[r]) attemptFailed(r, t);
         release(r);
         continue;
@@ -419,7 +426,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
       rState[old] = GONE;
       dropped++;
       if (!full()) rec.emit({ t, kind: 'drop', req: rNum[old] } as QueueingEvent);
-      if (limiter) limiter.update(t - rArrive[old], rInflight[old], true);
+      if (limiter !== null) sample(t - rArrive[old], rInflight[old], true);
       if (!rLate[old]) attemptFailed(old, t);
       release(old);
     }
@@ -505,7 +512,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
         lat[nLat++] = resp;
         const late = rLate[id] === 1;
         if (!full()) rec.emit({ t, kind: 'finish', req: rNum[id], response: resp, late } as QueueingEvent);
-        if (limiter !== null) limiter.update(resp, rInflight[id], false);
+        if (limiter !== null) sample(resp, rInflight[id], false);
         if (late) wasted += t - rStart[id];
         else {
           succeeded++;
@@ -531,7 +538,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
           rState[id] = GONE;
           if (st === QUEUED) qLive--;
           else leaveServer(id);
-          if (limiter !== null) limiter.update(t - rArrive[id], rInflight[id], true);
+          if (limiter !== null) sample(t - rArrive[id], rInflight[id], true);
           dispatch(t);
         }
         attemptFailed(id, t);

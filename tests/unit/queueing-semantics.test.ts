@@ -157,3 +157,11 @@ describe('percentiles by selection', () => {
     }
   });
 });
+
+test('Vegas is not given the zero RTT of a request evicted the instant it arrived', () => {
+  const run = simulate(
+    { clients: { kind: 'open', arrival: 'bursts', burst: 6, rate: 10 }, service: { servers: 1, time: det(10), queue: { capacity: 1, overflow: 'drop-oldest' } }, limiter: { kind: 'vegas' }, requests: 12 },
+    1,
+  );
+  expect(run.metrics.dropped).toBe(8); // per burst: 1 served, 1 waits, 4 evicted on arrival
+});
