@@ -16,4 +16,4 @@ export {
 export { erlangC, mm1, mmc, md1, type QueueFormulas } from './theory';
 export { ConfigError } from '../core/validate';
 export * from './types';
-export { recovery, sweepLoad, type Outcome, type Recovery, type LoadPoint } from './metastable';
+export { recovery, sweepLoad, sweepGrid, type Outcome, type Recovery, type LoadPoint } from './metastable';

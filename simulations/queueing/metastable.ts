@@ -64,3 +64,31 @@ export function sweepLoad(
   for (let i = points.length - 1; i >= 0 && points[i].outcome === 'stuck'; i--) threshold = points[i].load;
   return { points, threshold };
 }
+
+/**
+ * The lab's sweep grid: for each trigger length (rows) and base load (columns), the outcome of
+ * `configAt(load, trigger)`. `onCell` reports progress (a Worker can post it and stop early by
+ * returning false).
+ */
+export function sweepGrid(
+  loads: readonly number[],
+  triggers: readonly number[],
+  configAt: (load: number, trigger: number) => { config: QueueingConfig; callRate: number; window: number },
+  seed: number,
+  onCell?: (done: number, total: number) => boolean | void,
+): { loads: number[]; triggers: number[]; cells: Recovery[][]; complete: boolean } {
+  const cells: Recovery[][] = [];
+  const total = loads.length * triggers.length;
+  let done = 0;
+  for (const trigger of triggers) {
+    const row: Recovery[] = [];
+    cells.push(row);
+    for (const load of loads) {
+      const { config, callRate, window } = configAt(load, trigger);
+      row.push(recovery(simulate(config, seed), callRate, window));
+      done++;
+      if (onCell && onCell(done, total) === false) return { loads: [...loads], triggers: [...triggers], cells, complete: false };
+    }
+  }
+  return { loads: [...loads], triggers: [...triggers], cells, complete: true };
+}

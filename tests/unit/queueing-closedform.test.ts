@@ -54,6 +54,21 @@ describe('closed forms', () => {
     expect(r.meanWait).toBeLessThan(mm1(0.07, S).Wq * 0.55);
   });
 
+  test('M/G/1 (Pollaczek-Khinchine, Wq = λE[S²] / 2(1 − ρ)): lognormal and bimodal service times within 3% on W', () => {
+    // lognormal mean 10, cv 1: E[S²] = mean² (1 + cv²) = 200. bimodal 5 or 50 ms (10%): mean 9.5, E[S²] = 0.9·25 + 0.1·2500 = 272.5
+    const cases = [
+      { time: { dist: 'lognormal', mean: 10, cv: 1 }, mean: 10, second: 200 },
+      { time: { dist: 'bimodal', fast: 5, slow: 50, slowShare: 0.1 }, mean: 9.5, second: 272.5 },
+    ] as const;
+    for (const c of cases) {
+      const lambda = 0.5 / c.mean;
+      const Wq = (lambda * c.second) / (2 * (1 - 0.5));
+      const m = simulate({ clients: { kind: 'open', arrival: 'poisson', rate: lambda * 1000 }, service: { servers: 1, time: c.time }, requests: 200_000, traceCap: 0 }, 1).metrics;
+      within(m.meanResponse, Wq + c.mean, 0.03);
+      within(m.meanWait, Wq, 0.05);
+    }
+  });
+
   test("Little's law: L (time average) = throughput × W (per request), on a model with no closed form", () => {
     // Lognormal service (cv 2), 2 servers, LIFO, bursty arrivals: no formula, the law still holds.
     const config: QueueingConfig = {

@@ -6,7 +6,7 @@
  * stays down. The threshold is found by a sweep of base loads.
  */
 import { describe, expect, test } from 'vitest';
-import { simulate, sweepLoad, recovery, type QueueingConfig } from '#sim/queueing';
+import { simulate, sweepLoad, sweepGrid, recovery, type QueueingConfig } from '#sim/queueing';
 
 const S = 10;
 const SERVERS = 4;
@@ -65,5 +65,33 @@ describe('metastable failure under retries', () => {
     const load = Math.min(0.9, threshold + 0.2);
     const once = at(load, 1000, 1);
     expect(recovery(simulate(once.config, 1), once.callRate, WINDOW).outcome).toBe('recovered');
+  });
+});
+
+describe('the sweep grid (base load × trigger length)', () => {
+  const loads = [0.2, 0.5, 0.8];
+  const triggers = [0, 100, 1000];
+  const grid = sweepGrid(loads, triggers, (load, trigger) => at(load, trigger), 1);
+
+  test('no trigger, no collapse; a long trigger collapses the loads above the threshold only', () => {
+    expect(grid.complete).toBe(true);
+    expect(grid.cells[0].map((c) => c.outcome)).toEqual(['recovered', 'recovered', 'recovered']);
+    expect(grid.cells[2].map((c) => c.outcome)).toEqual(['recovered', 'stuck', 'stuck']);
+  });
+
+  test('a 100 ms trigger passes at load 0.5: the queue it builds is too short to reach the timeout', () => {
+    // 100 ms at 1 server: queue grows by (rate - 100/s) × 0.1 s; at load 0.5 that is 10 requests, 25 ms of wait on 4 servers
+    expect(grid.cells[1][1].outcome).toBe('recovered');
+  });
+
+  test('progress is reported and a sweep can be stopped', () => {
+    const seen: number[] = [];
+    const stopped = sweepGrid(loads, triggers, (load, trigger) => at(load, trigger), 1, (done) => {
+      seen.push(done);
+      return done < 4;
+    });
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(stopped.complete).toBe(false);
+    expect(stopped.cells.flat()).toHaveLength(4);
   });
 });
