@@ -14,10 +14,11 @@ import { startAsync } from './async-functions';
 import { createConsole } from './console';
 import { asyncIteratorClose, forAwaitNext, forAwaitResult, prepareGeneratorFunction, startAsyncGen, startGen, yieldStar, yieldValue } from './generators';
 import { getAsyncIterator } from './iterators';
-import { enqueueJob, intrinsicCap } from './promises';
+import { enqueueJob } from './promises';
 import { clearImmediate, nextTick, readFile, setImmediate } from './node';
 import { clearTimer, setTimer } from './tasks';
 import { createProxyCtor } from './proxies';
+import { installAbort } from './abort';
 import { preview } from './values';
 
 /** Parameter names and values of the program function: the runtime's helpers and `__$H`. */
@@ -62,12 +63,9 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
       }
       enqueueJob(ag, JOB_CALLBACK, callback, undefined, undefined);
     });
-  const delay = (ms?: unknown, value?: unknown): object =>
-    ag.nativeFrame('delay', () => {
-      const cap = intrinsicCap(ag, `delay(${preview(ms)})`);
-      setTimer(ag, 'delay', null, ms, [], cap.rec, value);
-      return cap.promise;
-    });
+  // delay and the cancellation built-ins (AbortController, EventTarget...): engine/abort.ts.
+  const abort = installAbort(ag);
+  const delay = abort.delay;
   const FunctionStub = function Function(): never {
     throw new EvalError('The Function constructor is not available in the event-loop lab.');
   };
@@ -122,6 +120,9 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
   }
   for (const name of INJECTED_GLOBALS) {
     Object.defineProperty(ag.fakeGlobal, name, { value: injected[name], writable: true, configurable: true, enumerable: false });
+  }
+  for (const [name, value] of Object.entries(abort.globals)) {
+    Object.defineProperty(ag.fakeGlobal, name, { value, writable: true, configurable: true, enumerable: false });
   }
   if (ag.runtime === 'node') installNodeGlobals(ag);
   // `eval` cannot be declared in strict code: the transform renames it to __$ev.
