@@ -78,12 +78,13 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
     try {
       return (globalThis.structuredClone as (...a: unknown[]) => unknown)(...args);
     } catch (e) {
-      // "<value> could not be cloned.": V8 writes a function as its (transformed) source.
+      // "<value> could not be cloned.": V8 writes a function as its (transformed) source. The
+      // error is rethrown as the sandbox's DOMException (engine/abort.ts), so instanceof works.
       const message = (e as Error)?.message;
-      if (typeof message !== 'string' || !message.includes('__$') || typeof DOMException !== 'function') throw e;
+      if (typeof message !== 'string' || typeof DOMException !== 'function' || !(e instanceof DOMException)) throw e;
       let text = message;
       for (const [printed, original] of ag.sourceOf) if (text.includes(printed)) text = text.replace(printed, original);
-      throw new DOMException(text, (e as Error).name);
+      throw new (abort.globals.DOMException as new (message: string, name: string) => Error)(text, e.name);
     }
   });
 
