@@ -60,6 +60,10 @@ const CODES: Record<string, number> = {
   DataCloneError: 25,
 };
 
+const CODE_ENTRIES = Object.entries(CODES);
+/** DOMException.ABORT_ERR and the other legacy constants, by name. */
+const CONST_NAMES: Record<string, string> = Object.fromEntries(CODE_ENTRIES.map(([n]) => [n, n.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() + '_ERR']));
+
 /** The texts of the default reasons, by runtime. */
 export const ABORT_MESSAGES = {
   node: { abort: 'This operation was aborted', timeout: 'The operation was aborted due to timeout' },
@@ -169,11 +173,78 @@ function member(options: unknown, key: string): unknown {
   return (options as Record<string, unknown>)[key];
 }
 
+/** The sandbox's cancellation globals (properties of its global object). */
+export const ABORT_GLOBALS = ['EventTarget', 'Event', 'CustomEvent', 'AbortController', 'AbortSignal', 'DOMException'] as const;
+
+interface RealmApi {
+  globals: Record<(typeof ABORT_GLOBALS)[number], Function>;
+  addListener: (target: object, l: Listener, signal: SignalRec | null) => void;
+  removeListener: (target: object, l: Listener) => void;
+}
+
 /**
- * Installs the cancellation built-ins: returns the globals (EventTarget, Event, CustomEvent,
- * AbortController, AbortSignal, DOMException) and the abortable `delay`.
+ * Installs the cancellation built-ins. The classes are made on first use (most programs never
+ * touch them, and making them costs about as much as the rest of a small run): the globals are
+ * accessors of the sandbox's global object that turn into plain properties when first read or
+ * assigned. `delay` is made at once.
  */
-export function installAbort(ag: Agent): { globals: Record<string, unknown>; delay: Function } {
+export function installAbort(ag: Agent): { delay: Function; defineGlobals: (g: Record<string, unknown>) => void; realm: () => RealmApi } {
+  let api: RealmApi | null = null;
+  const realm = (): RealmApi => (api ??= createRealm(ag));
+  const defineGlobals = (g: Record<string, unknown>): void => {
+    for (const name of ABORT_GLOBALS) {
+      const settle = (value: unknown): void => {
+        Object.defineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
+      };
+      Object.defineProperty(g, name, {
+        get: () => {
+          const v = realm().globals[name];
+          settle(v);
+          return v;
+        },
+        set: settle,
+        configurable: true,
+        enumerable: false,
+      });
+    }
+  };
+
+  const delay = named('delay', (ms?: unknown, value?: unknown, options?: unknown): object =>
+    ag.nativeFrame('delay', () => {
+      const sigValue = member(options, 'signal');
+      let signal: SignalRec | null = null;
+      if (sigValue !== undefined) {
+        signal = signalRecord(ag, sigValue) ?? null;
+        if (!signal) throw new TypeError(`The "options.signal" property must be an instance of AbortSignal. Received ${preview(sigValue)}`);
+      }
+      const cap: Cap = intrinsicCap(ag, `delay(${preview(ms)})`);
+      if (signal?.aborted) {
+        capReject(ag, cap, signal.reason);
+        return cap.promise;
+      }
+      const sig = signal;
+      let listener: Listener | null = null;
+      const fire = (): void => {
+        if (sig && listener) realm().removeListener(sig.obj, listener);
+        capResolve(ag, cap, value);
+      };
+      const id = setTimer(ag, 'delay', fire, ms, [], null, undefined);
+      if (sig) {
+        const onAbort = named('(delay: abort)', (): void => {
+          clearTimer(ag, id);
+          capReject(ag, cap, sig.reason);
+        });
+        listener = { type: 'abort', callback: onAbort, capture: false, once: true, passive: false, removed: false };
+        realm().addListener(sig.obj, listener, null);
+      }
+      return cap.promise;
+    }),
+  );
+  Object.defineProperty(delay, 'length', { value: 2 });
+  return { delay, defineGlobals, realm };
+}
+
+function createRealm(ag: Agent): RealmApi {
   const node = ag.runtime === 'node';
   const texts = ABORT_MESSAGES[node ? 'node' : 'browser'];
 
@@ -218,8 +289,8 @@ export function installAbort(ag: Agent): { globals: Record<string, unknown>; del
       return CODES[r.name] ?? 0;
     }
   }
-  for (const [n, c] of Object.entries(CODES)) {
-    const constName = n.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() + '_ERR';
+  for (const [n, c] of CODE_ENTRIES) {
+    const constName = CONST_NAMES[n];
     Object.defineProperty(DOMException, constName, { value: c, enumerable: true });
     Object.defineProperty(DOMException.prototype, constName, { value: c, enumerable: true });
   }
@@ -639,42 +710,9 @@ export function installAbort(ag: Agent): { globals: Record<string, unknown>; del
   Object.defineProperty(AbortController.prototype, Symbol.toStringTag, { value: 'AbortController', configurable: true });
   Object.defineProperty(Object.getOwnPropertyDescriptor(AbortController.prototype, 'signal')!.get!, 'name', { value: 'get signal' });
 
-  // ---------------------------------------------------------------- delay
-  const delay = named('delay', (ms?: unknown, value?: unknown, options?: unknown): object =>
-    ag.nativeFrame('delay', () => {
-      const sigValue = member(options, 'signal');
-      let signal: SignalRec | null = null;
-      if (sigValue !== undefined) {
-        signal = signalRecord(ag, sigValue) ?? null;
-        if (!signal) throw new TypeError(`The "options.signal" property must be an instance of AbortSignal. Received ${preview(sigValue)}`);
-      }
-      const cap: Cap = intrinsicCap(ag, `delay(${preview(ms)})`);
-      if (signal?.aborted) {
-        capReject(ag, cap, signal.reason);
-        return cap.promise;
-      }
-      const sig = signal;
-      let listener: Listener | null = null;
-      const fire = (): void => {
-        if (sig && listener) removeListener(sig.obj, listener);
-        capResolve(ag, cap, value);
-      };
-      const id = setTimer(ag, 'delay', fire, ms, [], null, undefined);
-      if (sig) {
-        const onAbort = named('(delay: abort)', (): void => {
-          clearTimer(ag, id);
-          capReject(ag, cap, sig.reason);
-        });
-        listener = { type: 'abort', callback: onAbort, capture: false, once: true, passive: false, removed: false };
-        addListener(sig.obj, listener, null);
-      }
-      return cap.promise;
-    }),
-  );
-  Object.defineProperty(delay, 'length', { value: 2 });
-
   return {
     globals: { EventTarget, Event, CustomEvent, AbortController, AbortSignal, DOMException },
-    delay,
+    addListener,
+    removeListener,
   };
 }

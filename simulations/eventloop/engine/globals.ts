@@ -84,7 +84,7 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
       if (typeof message !== 'string' || typeof DOMException !== 'function' || !(e instanceof DOMException)) throw e;
       let text = message;
       for (const [printed, original] of ag.sourceOf) if (text.includes(printed)) text = text.replace(printed, original);
-      throw new (abort.globals.DOMException as new (message: string, name: string) => Error)(text, e.name);
+      throw new (abort.realm().globals.DOMException as new (message: string, name: string) => Error)(text, e.name);
     }
   });
 
@@ -122,9 +122,7 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
   for (const name of INJECTED_GLOBALS) {
     Object.defineProperty(ag.fakeGlobal, name, { value: injected[name], writable: true, configurable: true, enumerable: false });
   }
-  for (const [name, value] of Object.entries(abort.globals)) {
-    Object.defineProperty(ag.fakeGlobal, name, { value, writable: true, configurable: true, enumerable: false });
-  }
+  abort.defineGlobals(ag.fakeGlobal);
   if (ag.runtime === 'node') installNodeGlobals(ag);
   // `eval` cannot be declared in strict code: the transform renames it to __$ev.
   internals.push(['__$ev', evalStub]);
