@@ -39,7 +39,7 @@
  * Trace fields used: push/pop, await.by and resume.by (which async call suspends and resumes),
  * promise-create, promise-settle, promise-follow, promise-then, timer-set, timer-clear,
  * task-start/task-end (timer tasks), signal-abort (a rejection with an aborted signal's reason
- * is a cancellation).
+ * is a cancellation: a delay given an aborted signal, an async call rejected with that reason).
  */
 import type { EventLoopEvent, EventLoopRun } from './types';
 

@@ -198,7 +198,8 @@ export type EventLoopEvent = TraceEventBase & { loc?: Loc } & (
          * An AbortSignal aborts (engine/abort.ts): its abort algorithms run, then its `abort`
          * event is dispatched (synchronously: the listeners' events follow). `signal` numbers the
          * run's signals from 1; `made` says how it was made ('controller': an AbortController's,
-         * 'timeout': AbortSignal.timeout, 'any': AbortSignal.any, following others).
+         * 'timeout': AbortSignal.timeout, 'any': AbortSignal.any, following others; 'abort':
+         * AbortSignal.abort(), which makes a signal already aborted: no event is dispatched).
          */
         kind: 'signal-abort';
         signal: number;

@@ -160,6 +160,15 @@ describe('states over time', () => {
     expect(run.trace[at].kind).toBe('promise-settle');
   });
 
+  it('a delay given an aborted signal, and the async call it rejects, are cancelled, not settled', () => {
+    const t = tree(`async function f() { await delay(50, 1, { signal: AbortSignal.abort() }); }
+async function main() { try { await f(); } catch (e) { console.log(e.name); } }
+main();`);
+    expect(t.nodes.find((n) => n.kind === 'delay')!.state).toBe('cancelled');
+    expect(t.nodes.find((n) => n.label === 'f()')!.state).toBe('cancelled');
+    expect(t.nodes.find((n) => n.label === 'main()')!.state).toBe('settled');
+  });
+
   it('AbortSignal.timeout is a node that settles when it aborts its signal', () => {
     const t = tree(`async function main() {
   const signal = AbortSignal.timeout(20);

@@ -618,6 +618,8 @@ function createRealm(ag: Agent): RealmApi {
         const s = newSignal('abort');
         s.aborted = true;
         s.reason = reason === undefined ? domException(texts.abort, 'AbortError') : reason;
+        // Made aborted: no event fires, but the trace says so (a delay given it is cancelled).
+        if (ag.live()) ag.emit({ seq: ag.rec.events.length, t: ag.clock, kind: 'signal-abort', signal: s.id, made: 'abort', reason: preview(s.reason), loc: ag.here() } as EventLoopEvent);
         return s.obj;
       });
     }
