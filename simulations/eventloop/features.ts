@@ -13,7 +13,7 @@ export interface Feature {
  * Host APIs a learner may reach for that the lab does not model. Reading one throws
  * `ReferenceError: X is not supported in this lab` (printed as any uncaught error); `typeof X` is
  * "undefined", as in a runtime without it. Remove a name from here when the lab implements it
- * (AbortController, AbortSignal, EventTarget, Event and CustomEvent: issue 15).
+ * (AbortController, AbortSignal, EventTarget, Event and CustomEvent are modelled: engine/abort.ts).
  */
 export const UNSUPPORTED_GLOBALS: Readonly<Record<string, { browser: boolean; node: boolean }>> = {
   fetch: { browser: true, node: true },
@@ -21,11 +21,6 @@ export const UNSUPPORTED_GLOBALS: Readonly<Record<string, { browser: boolean; no
   WebSocket: { browser: true, node: true },
   Worker: { browser: true, node: false },
   SharedWorker: { browser: true, node: false },
-  AbortController: { browser: true, node: true },
-  AbortSignal: { browser: true, node: true },
-  EventTarget: { browser: true, node: true },
-  Event: { browser: true, node: true },
-  CustomEvent: { browser: true, node: true },
   MessageChannel: { browser: true, node: true },
   MessagePort: { browser: true, node: true },
   MessageEvent: { browser: true, node: true },
@@ -71,7 +66,8 @@ export const SUPPORTED_FEATURES: readonly Feature[] = [
   { area: 'async', feature: 'Async generators, yield*, for await (over async and sync iterables)', supported: true },
   { area: 'async', feature: 'queueMicrotask', supported: true },
   { area: 'timers', feature: 'setTimeout, setInterval, clearTimeout, clearInterval on a virtual clock (HTML timer rules: negative delays count as 0, nesting deeper than 5 levels raises delays below 4 ms to 4 ms, equal due times run in the order they were set). As in Chromium, a 0 ms timer\'s task is queued at once; a longer timer\'s task is queued when the loop next picks a task, so one that elapsed during a long script runs after a 0 ms timer set later in it', supported: true },
-  { area: 'timers', feature: 'delay(ms, value): a promise fulfilled with value after ms virtual milliseconds (a stand-in for a network request)', supported: true },
+  { area: 'timers', feature: 'delay(ms, value, { signal }): a promise fulfilled with value after ms virtual milliseconds (a stand-in for a network request); aborting the signal clears its timer and rejects it with the signal\'s reason', supported: true },
+  { area: 'timers', feature: 'AbortController and AbortSignal (aborted, reason, throwIfAborted, onabort, AbortSignal.abort, AbortSignal.timeout on the virtual clock, AbortSignal.any), EventTarget (addEventListener with once and signal, removeEventListener, synchronous dispatchEvent), Event, CustomEvent and DOMException (AbortError, TimeoutError), with Node 24\'s and Chromium\'s messages by runtime', supported: true, note: 'Checked against real Node 24. In Node runs AbortSignal.timeout\'s timer does not keep the process alive, as in Node. Events have no capture or bubbling phases (there is no DOM tree).' },
   { area: 'timers', feature: 'Date.now, new Date(), performance.now on the virtual clock; each read costs 0.01 ms, so a busy-wait loop ends and delays the timers', supported: true },
   { area: 'timers', feature: 'setTimeout with a string of code', supported: false, note: 'Pass a function.' },
   { area: 'console', feature: 'console.log/info/warn/error/debug/dir/table/assert/count/group/time, formatted as Node 24\'s util.inspect formats them (arrays, typed arrays in aligned columns, ArrayBuffer and DataView bytes, Map/Set, promises and their results, errors with [cause], getters, circular references, classes and subclasses of built-ins, Symbol.toStringTag, %s %d %i %f %j %o %O %c %%), checked against real Node on 300+ programs', supported: true, note: 'Errors print without their stack frames. A Proxy prints as its target and its traps never run.' },
@@ -84,7 +80,7 @@ export const SUPPORTED_FEATURES: readonly Feature[] = [
   { area: 'console', feature: 'Printing async and generator functions as [AsyncFunction: f] / [GeneratorFunction: f] / [AsyncGeneratorFunction: f]', supported: true, note: 'Methods included ({ async m() {} }, static *g() {}). After the transform async and generator methods are plain functions (also constructible, with a prototype property); the console reads their kind from their source.' },
   { area: 'promises', feature: 'Array.fromAsync, on the engine\'s promises: its awaits are microtasks in V8\'s order (V8 also closes the iterator when a step fails)', supported: true },
   { area: 'sandbox', feature: 'structuredClone (synchronous, the host\'s algorithm)', supported: true },
-  { area: 'sandbox', feature: 'fetch, XMLHttpRequest, WebSocket, Worker, AbortController, AbortSignal, EventTarget, Event, CustomEvent, MessageChannel, BroadcastChannel, requestAnimationFrame, requestIdleCallback and other host APIs (UNSUPPORTED_GLOBALS)', supported: false, note: 'Using one throws "ReferenceError: X is not supported in this lab"; typeof X is "undefined". Names a runtime lacks itself (require in a browser, XMLHttpRequest in Node) are "not defined", as there. In Node runs require(\'fs\') and require(\'node:fs\') give the virtual file system.' },
+  { area: 'sandbox', feature: 'fetch, XMLHttpRequest, WebSocket, Worker, MessageChannel, BroadcastChannel, requestAnimationFrame, requestIdleCallback and other host APIs (UNSUPPORTED_GLOBALS)', supported: false, note: 'Using one throws "ReferenceError: X is not supported in this lab"; typeof X is "undefined". Names a runtime lacks itself (require in a browser, XMLHttpRequest in Node) are "not defined", as there. In Node runs require(\'fs\') and require(\'node:fs\') give the virtual file system.' },
   { area: 'language', feature: 'Error messages, error.stack and toString() of functions and classes show the learner\'s code, never the lab\'s instrumentation', supported: true, note: 'Stacks list the learner\'s function names (at f (program.js)) without line numbers. Destructuring a non-iterable property of globalThis by its free name reads "number 5 is not iterable (...)" where V8 names the variable.' },
   { area: 'language', feature: 'Function metadata: length with default and rest parameters, names of functions, methods, getters and classes; generator objects inherit from their function\'s prototype', supported: true, note: 'Generator methods ({ *m() {} }) and anonymous generator expressions give objects of one shared prototype (m() instanceof m is false there).' },
   { area: 'budgets', feature: 'Call budget: 1,000,000 calls (function calls, microtasks and tasks); loop budget: 1,000,000 loop iterations; time budget: 10,000 ms of virtual time. Running out stops the run with a message naming the budget and keeps the console so far', supported: true },

@@ -13,6 +13,7 @@ export {
   type ConsoleLine,
 } from './fold';
 export { narrate, describeEvent, formatMs } from './narrate';
+export { taskTree, taskTreeAt, orphanCount, type TaskTree, type TaskNode, type TaskKind, type TaskState } from './tasktree';
 export { jobLabel } from './labels';
 export { EXAMPLES, getExample, type EventLoopExample } from './examples';
 export { SUPPORTED_FEATURES, type Feature } from './features';

@@ -36,6 +36,11 @@ export interface InspectHooks {
   builtinFunction?: (fn: Function) => boolean;
   /** The handler of one of the sandbox's proxies (for `%o`, which shows it). */
   proxyHandler?: (v: object) => object | null | undefined;
+  /**
+   * A sandbox built-in that Node prints through its own custom inspect (AbortSignal,
+   * AbortController, Event, EventTarget): the name and the plain object it shows.
+   */
+  custom?: (v: object) => { name: string; view: object } | undefined;
 }
 
 interface Ctx {
@@ -353,6 +358,11 @@ function formatValue(ctx: Ctx, value: unknown, recurseTimes: number, typedArray:
       if (t === null) return '<Revoked Proxy>';
       obj = t;
     }
+  }
+  const custom = ctx.hooks.custom?.(obj);
+  if (custom) {
+    if (recurseTimes > ctx.depth) return `[${custom.name}]`;
+    return `${custom.name} ${formatValue(ctx, custom.view, recurseTimes, false)}`;
   }
   if (ctx.seen.includes(obj)) {
     let index = 1;

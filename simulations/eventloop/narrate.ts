@@ -224,6 +224,9 @@ export function describeEvent(e: EventLoopEvent, trace: readonly EventLoopEvent[
       return `A handler is attached to promise #${e.promise} after its rejection was reported.`;
     case 'budget':
       return e.message;
+    case 'signal-abort':
+      if (e.made === 'abort') return `AbortSignal.abort() makes a signal that is already aborted, with the reason ${e.reason}: no abort event is dispatched.`;
+      return `${e.made === 'timeout' ? 'The timeout of AbortSignal.timeout has elapsed: its signal' : e.made === 'any' ? 'A signal made by AbortSignal.any follows the one that aborted: it' : 'The signal'} aborts with the reason ${e.reason}; its abort event is dispatched now, synchronously, so its listeners run on this call stack.`;
     // Node runs.
     case 'tick-enqueue':
       return `process.nextTick queues ${e.fn} on the next-tick queue, which runs before any promise job.`;

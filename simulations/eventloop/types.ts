@@ -140,6 +140,8 @@ export type EventLoopEvent = TraceEventBase & { loc?: Loc } & (
          */
         job?: number;
         handler?: 'fulfill' | 'reject';
+        /** The async function call that suspends, named by its promise's id (async functions only; absent for generators). */
+        by?: number;
       }
     | {
         /**
@@ -152,6 +154,8 @@ export type EventLoopEvent = TraceEventBase & { loc?: Loc } & (
         fn: number;
         /** Whether the awaited promise fulfilled (await returns) or rejected (await throws). */
         how: 'fulfilled' | 'rejected';
+        /** The async function call that resumes, named by its promise's id (async functions only). */
+        by?: number;
       }
     | {
         /** An async generator yields a value and suspends (or continues at once when more requests wait). */
@@ -189,6 +193,20 @@ export type EventLoopEvent = TraceEventBase & { loc?: Loc } & (
     | { kind: 'unhandled-rejection'; promise: number; reason: string; text: string }
     | { kind: 'rejection-handled'; promise: number }
     | { kind: 'budget'; budget: BudgetKind; message: string }
+    | {
+        /**
+         * An AbortSignal aborts (engine/abort.ts): its abort algorithms run, then its `abort`
+         * event is dispatched (synchronously: the listeners' events follow). `signal` numbers the
+         * run's signals from 1; `made` says how it was made ('controller': an AbortController's,
+         * 'timeout': AbortSignal.timeout, 'any': AbortSignal.any, following others; 'abort':
+         * AbortSignal.abort(), which makes a signal already aborted: no event is dispatched).
+         */
+        kind: 'signal-abort';
+        signal: number;
+        made: 'controller' | 'abort' | 'timeout' | 'any';
+        /** Short preview of the reason. */
+        reason: string;
+      }
     // ---- Node runs only (RunOptions.runtime 'node'); browser traces never contain these.
     | {
         /** `process.nextTick(fn)`: `fn` joins the next-tick queue (drained before promise jobs). */

@@ -344,7 +344,8 @@ describe('no runtime helper name ever reaches the learner', () => {
        console.log(f.toString(), g.toString(), h.toString(), K.toString(), K.prototype.m.toString());`,
       `try { structuredClone(() => 1); } catch (e) { console.log(e.name, e.message); }
        try { structuredClone({ f() {} }); } catch (e) { console.log(e.message); }`,
-      `new AbortController();`,
+      `const c = new AbortController(); console.log(c, String(AbortController), String(c.abort), String(AbortSignal.timeout));
+       c.abort(); console.log(c.signal.reason, c.signal.reason.stack); try { new AbortSignal(); } catch (e) { console.log(e.stack); }`,
       `const e = new Error('x'); console.log(e.stack); Error.captureStackTrace(e); console.log(e.stack);`,
     ];
     for (const runtime of ['browser', 'node'] as const) {
@@ -387,8 +388,8 @@ describe('host APIs the lab does not model say so', () => {
   });
 
   it('uncaught, prints as the runtime prints an uncaught ReferenceError (and Node ends the run)', () => {
-    const browser = runProgramSync(`console.log('a'); const c = new AbortController(); console.log('b');`);
-    expect(browser.console).toEqual(['a', 'Uncaught ReferenceError: AbortController is not supported in this lab']);
+    const browser = runProgramSync(`console.log('a'); const c = new MessageChannel(); console.log('b');`);
+    expect(browser.console).toEqual(['a', 'Uncaught ReferenceError: MessageChannel is not supported in this lab']);
     const node = runProgramSync(`setTimeout(() => console.log('never'), 1); fetch('https://example.com');`, { runtime: 'node' });
     expect(node.console).toEqual(['ReferenceError: fetch is not supported in this lab']);
     expect(node.exitCode).toBe(1);

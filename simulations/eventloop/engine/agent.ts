@@ -97,6 +97,8 @@ export interface Timer {
   name: string;
   /** Node runs: the loop turn the timer was (re)armed in (0: the main script), for race detection. */
   iteration: number;
+  /** Node runs: an unref'd timer (AbortSignal.timeout's) does not keep the loop alive. */
+  unref?: boolean;
 }
 
 /** Node runs: a setImmediate entry. */

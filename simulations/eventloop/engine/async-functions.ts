@@ -26,7 +26,7 @@ export class AsyncFnCtx implements InternalHandler {
 export function settleInternal(ag: Agent, h: InternalHandler, type: 0 | 1, arg: unknown): void {
   if (h.hk === 1) {
     const ctx = h as AsyncFnCtx;
-    resumeFrame(ag, ctx.fid, ctx.resumeLoc, type);
+    resumeFrame(ag, ctx.fid, ctx.resumeLoc, type, ctx.cap.rec?.id);
     asyncStep(ag, ctx, type, arg);
   } else if (h.hk === 2) {
     const ctx = h as AsyncGenCtx;
@@ -49,7 +49,7 @@ export function settleInternal(ag: Agent, h: InternalHandler, type: 0 | 1, arg: 
 }
 
 /** A suspended coroutine's frame goes back on the stack: one `resume` event (a push). */
-function resumeFrame(ag: Agent, fid: number, loc: number, type: 0 | 1): void {
+function resumeFrame(ag: Agent, fid: number, loc: number, type: 0 | 1, by?: number): void {
   ag.L.p = loc;
   if (ag.live()) {
     const name = ag.fns[fid].name;
@@ -62,6 +62,7 @@ function resumeFrame(ag: Agent, fid: number, loc: number, type: 0 | 1): void {
       fn: fid,
       how: type === 0 ? 'fulfilled' : 'rejected',
       job: ag.resumeJob,
+      by,
     });
   }
   ag.stack.push(fid);
@@ -115,6 +116,7 @@ export function awaitValue(ag: Agent, ctx: AsyncFnCtx | AsyncGenCtx, value: unkn
       site: s ? s.kind : 'await',
       job,
       handler: settled ? (rec.state === FULFILLED ? 'fulfill' : 'reject') : undefined,
+      by: ctx.hk === 1 ? ctx.cap.rec?.id : undefined,
     });
   }
   // The coroutine is suspended: its frame leaves the stack (the await event stands for the pop).

@@ -7,6 +7,7 @@ import { formatLogArgs, formatTable, inspect, type InspectHooks } from '../inspe
 import type { ConsoleLevel, EventLoopEvent } from '../types';
 import { cleanError, type Agent, type PRec } from './agent';
 import { nodeUncaught } from './node';
+import { customView } from './abort';
 import { proxyRecord } from './proxies';
 import { preview } from './values';
 
@@ -17,6 +18,7 @@ function hooks(ag: Agent): InspectHooks {
     builtinFunction: (f) => f === ag.PromiseCtor,
     proxyTarget: (v) => proxyRecord(v)?.[0],
     proxyHandler: (v) => proxyRecord(v)?.[1],
+    custom: (v) => customView(ag, v),
   };
 }
 

@@ -14,10 +14,11 @@ import { startAsync } from './async-functions';
 import { createConsole } from './console';
 import { asyncIteratorClose, forAwaitNext, forAwaitResult, prepareGeneratorFunction, startAsyncGen, startGen, yieldStar, yieldValue } from './generators';
 import { getAsyncIterator } from './iterators';
-import { enqueueJob, intrinsicCap } from './promises';
+import { enqueueJob } from './promises';
 import { clearImmediate, nextTick, readFile, setImmediate } from './node';
 import { clearTimer, setTimer } from './tasks';
 import { createProxyCtor } from './proxies';
+import { installAbort } from './abort';
 import { preview } from './values';
 
 /** Parameter names and values of the program function: the runtime's helpers and `__$H`. */
@@ -62,12 +63,9 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
       }
       enqueueJob(ag, JOB_CALLBACK, callback, undefined, undefined);
     });
-  const delay = (ms?: unknown, value?: unknown): object =>
-    ag.nativeFrame('delay', () => {
-      const cap = intrinsicCap(ag, `delay(${preview(ms)})`);
-      setTimer(ag, 'delay', null, ms, [], cap.rec, value);
-      return cap.promise;
-    });
+  // delay and the cancellation built-ins (AbortController, EventTarget...): engine/abort.ts.
+  const abort = installAbort(ag);
+  const delay = abort.delay;
   const FunctionStub = function Function(): never {
     throw new EvalError('The Function constructor is not available in the event-loop lab.');
   };
@@ -80,12 +78,13 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
     try {
       return (globalThis.structuredClone as (...a: unknown[]) => unknown)(...args);
     } catch (e) {
-      // "<value> could not be cloned.": V8 writes a function as its (transformed) source.
+      // "<value> could not be cloned.": V8 writes a function as its (transformed) source. The
+      // error is rethrown as the sandbox's DOMException (engine/abort.ts), so instanceof works.
       const message = (e as Error)?.message;
-      if (typeof message !== 'string' || !message.includes('__$') || typeof DOMException !== 'function') throw e;
+      if (typeof message !== 'string' || typeof DOMException !== 'function' || !(e instanceof DOMException)) throw e;
       let text = message;
       for (const [printed, original] of ag.sourceOf) if (text.includes(printed)) text = text.replace(printed, original);
-      throw new DOMException(text, (e as Error).name);
+      throw new (abort.realm().globals.DOMException as new (message: string, name: string) => Error)(text, e.name);
     }
   });
 
@@ -123,6 +122,7 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
   for (const name of INJECTED_GLOBALS) {
     Object.defineProperty(ag.fakeGlobal, name, { value: injected[name], writable: true, configurable: true, enumerable: false });
   }
+  abort.defineGlobals(ag.fakeGlobal);
   if (ag.runtime === 'node') installNodeGlobals(ag);
   // `eval` cannot be declared in strict code: the transform renames it to __$ev.
   internals.push(['__$ev', evalStub]);

@@ -138,7 +138,8 @@ export function readFile(ag: Agent, path: unknown, options: unknown, callback: u
 
 /** The line of Node's stderr report that names an uncaught error. */
 function errorLine(ag: Agent, e: unknown): string {
-  if (e instanceof Error) {
+  // A DOMException's stack starts with its name ("AbortError: ..."); Node prints it as inspect does.
+  if (e instanceof Error && Object.prototype.toString.call(e) !== '[object DOMException]') {
     try {
       const stack = e.stack;
       if (typeof stack === 'string' && stack !== '') return stack.split('\n')[0];
@@ -388,7 +389,13 @@ function checkPhase(ag: Agent): void {
 }
 
 function alive(ag: Agent): boolean {
-  return ag.immediates.length > 0 || ag.ios.length > 0 || nextTimerTime(ag) !== Infinity;
+  return ag.immediates.length > 0 || ag.ios.length > 0 || (nextTimerTime(ag) !== Infinity && refTimer(ag));
+}
+
+/** Is a pending timer keeping the loop alive? (An unref'd one, AbortSignal.timeout's, does not.) */
+function refTimer(ag: Agent): boolean {
+  for (const t of ag.timers.values()) if (t.state === 'pending' && !t.unref) return true;
+  return false;
 }
 
 /** Runs the main script, then Node's loop until nothing keeps it alive, the process dies, or a budget stops it. */
