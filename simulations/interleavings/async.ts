@@ -119,15 +119,11 @@ export function asyncOutcomeOf(end: AsyncRunEnd): string {
   return s;
 }
 
-/**
- * Runs the program once: follows `prefix` at the first choice points, then the natural order
- * (or stops at the first point past the prefix when `stopAfterPrefix`).
- */
+/** Runs the program once: follows `prefix` at the first choice points, then the natural order. */
 function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000): RunRecord {
   const points: Point[] = [];
   const marks: number[] = [];
   const issuers = new Map<number, string>();
-  // eslint-disable-next-line prefer-const
   let engine: Engine;
   const chooser = (pending: readonly PendingCompletion[]): number => {
     const k = points.length;
