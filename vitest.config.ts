@@ -23,6 +23,7 @@ const REAL_TIME = [
   'tests/unit/eventloop-node-exit.test.ts',
   'tests/unit/eventloop-inspect.test.ts',
   'tests/unit/lesson-code.test.ts',
+  'tests/unit/interleavings-async.test.ts',
 ];
 const exclude = [...defaultExclude, 'dist/**', 'tests/e2e/**', 'tests/.fixtures/**'];
 

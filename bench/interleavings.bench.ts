@@ -10,7 +10,8 @@
  */
 import { explore } from '#sim/interleavings/explore';
 import { threadsSystem } from '#sim/interleavings/threads';
-import { levelById, levelProgram } from '#sim/interleavings/levels';
+import { asyncLevels, levelById, levelProgram } from '#sim/interleavings/levels';
+import { exploreProgramSync } from '#sim/interleavings/async';
 
 interface Figure {
   name: string;
@@ -90,5 +91,28 @@ export async function run(): Promise<Figure[]> {
     unit: 'runs',
     note: `plain ${plain.schedules} schedules in ${(t1 - t0).toFixed(0)} ms; reduced ${reduced.explored} runs (+${reduced.pruned} pruned) in ${(t2 - t1).toFixed(0)} ms; both 0 failing`,
   });
+  // Async mode: learner JavaScript on the event-loop engine, one engine run per schedule (the
+  // engine cannot copy its state; a depth-first leaf re-runs the program from the start).
+  {
+    const src = `async function task(id) {\n  for (let i = 0; i < 3; i++) await delay(10 * id, i);\n}\ntask(1);\ntask(2);\ntask(3);\n`;
+    exploreProgramSync(src, { maxSchedules: 200 }); // warm-up
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    const r = exploreProgramSync(src);
+    const wall = performance.now() - w0;
+    const cu = process.cpuUsage(c0);
+    const cpuMs = (cu.user + cu.system) / 1000;
+    const lvl = asyncLevels.find((l) => l.id === 'async-mutex')!;
+    const l0 = process.cpuUsage();
+    const lr = exploreProgramSync(lvl.buggy);
+    const lu = process.cpuUsage(l0);
+    const lcpu = (lu.user + lu.system) / 1000;
+    figures.push({
+      name: 'async mode, 3 tasks x 3 awaits of delay: schedules per CPU second',
+      value: Math.round(r.schedules / (cpuMs / 1000)),
+      unit: 'schedules/s',
+      note: `${r.schedules} schedules (9!/(3!)^3, exhaustive) in ${cpuMs.toFixed(0)} ms CPU, ${wall.toFixed(0)} ms wall; async-mutex level: ${lr.schedules} schedules in ${lcpu.toFixed(0)} ms CPU (${Math.round(lr.schedules / (lcpu / 1000))}/s)`,
+    });
+  }
   return figures;
 }

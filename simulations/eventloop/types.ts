@@ -285,6 +285,26 @@ export interface RunOptions {
   runtime?: Runtime;
   /** Node runs: the virtual file system read by `fs.readFile` (name -> contents). Default NODE_DEFAULT_FILES. */
   files?: Record<string, string>;
+  /**
+   * Browser runs only (the interleavings lab's async mode): makes the order of timer and I/O
+   * completions a choice. Without it (the default) the loop fires timers by due time. With it,
+   * whenever the task queue is empty and timers are pending, the loop calls `chooser` with every
+   * pending one in natural order (due time, then set order: index 0 is what the default loop
+   * would fire next) and fires the one at the returned index alone, moving the clock forward to
+   * its due time if it is later; a negative index ends the run there. Everything else (microtask
+   * order, tasks already queued, 0 ms timers queued at once) is unchanged.
+   */
+  chooser?: (pending: readonly PendingCompletion[]) => number;
+}
+
+/** A pending timer or simulated I/O completion, as `RunOptions.chooser` sees it. */
+export interface PendingCompletion {
+  /** The timer's id: set order, stable across runs that make the same choices. */
+  timer: number;
+  api: 'setTimeout' | 'setInterval' | 'delay';
+  /** `delay(10)`, the callback's name, or a simulated I/O's name (`db.get("x")`). */
+  name: string;
+  due: number;
 }
 
 export interface EventLoopStats {

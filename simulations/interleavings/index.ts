@@ -6,3 +6,4 @@
 export * from './explore';
 export * from './threads';
 export * from './levels';
+export * from './async';

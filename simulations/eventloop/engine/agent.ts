@@ -11,7 +11,7 @@ import { Agenda } from '../../core/agenda';
 import { TraceRecorder } from '../../core/recorder';
 import { Rng } from '../../core/rng';
 import type { FnInfo, SiteInfo, SourceLoc } from '../transform';
-import type { BudgetKind, EventLoopEvent, NodePhase, ReactionVia, RunOptions, Runtime } from '../types';
+import type { BudgetKind, EventLoopEvent, NodePhase, PendingCompletion, ReactionVia, RunOptions, Runtime } from '../types';
 import type { AsyncGenCtx } from './generators';
 
 /** Virtual ms that one read of the clock costs (Date.now, performance.now, new Date()). */
@@ -99,6 +99,9 @@ export interface Timer {
   iteration: number;
   /** Node runs: an unref'd timer (AbortSignal.timeout's) does not keep the loop alive. */
   unref?: boolean;
+  /** A simulated I/O (a 'delay' timer made by a lab helper): computes the value its promise is
+   * fulfilled with when it completes (instead of `delayValue`). */
+  complete?: () => unknown;
 }
 
 /** Node runs: a setImmediate entry. */
@@ -172,6 +175,8 @@ export class Agent {
   readonly maxTime: number;
   readonly cap: number;
   readonly shouldStop: (() => boolean) | undefined;
+  /** RunOptions.chooser (browser runs): which pending timer completes next. */
+  readonly chooser: ((pending: readonly PendingCompletion[]) => number) | undefined;
 
   readonly rec: TraceRecorder<EventLoopEvent>;
   readonly consoleLines: string[] = [];
@@ -267,6 +272,7 @@ export class Agent {
     this.maxLoops = options.maxLoopIterations ?? DEFAULT_MAX_LOOP_ITERATIONS;
     this.maxTime = options.maxVirtualMs ?? DEFAULT_MAX_VIRTUAL_MS;
     this.shouldStop = options.shouldStop;
+    this.chooser = options.chooser;
     this.rec = new TraceRecorder<EventLoopEvent>(options.traceCap);
     this.cap = this.rec.cap;
     this.rng = new Rng(options.seed ?? 1);

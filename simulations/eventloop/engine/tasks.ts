@@ -25,7 +25,17 @@ import { notifyRejected, reportException } from './console';
 import { reactionJob, resolveWith, thenableJob } from './promises';
 import { fnName, preview, toLong } from './values';
 
-export function setTimer(ag: Agent, api: Timer['api'], callback: Function | null, requested: unknown, args: unknown[], delayRec: PRec | null, delayValue: unknown): number {
+/** `io`: a lab's simulated I/O (a 'delay' timer with its own name, whose value is computed when it completes). */
+export function setTimer(
+  ag: Agent,
+  api: Timer['api'],
+  callback: Function | null,
+  requested: unknown,
+  args: unknown[],
+  delayRec: PRec | null,
+  delayValue: unknown,
+  io?: { name: string; complete: () => unknown },
+): number {
   const timer: Timer = {
     id: ag.nextTimerId++,
     callback,
@@ -41,8 +51,9 @@ export function setTimer(ag: Agent, api: Timer['api'], callback: Function | null
     api,
     gen: 0,
     iteration: 0,
-    name: api === 'delay' ? `delay(${preview(requested)})` : fnName(callback),
+    name: io ? io.name : api === 'delay' ? `delay(${preview(requested)})` : fnName(callback),
   };
+  if (io) timer.complete = io.complete;
   // Node keeps a fractional delay (`after *= 1`); HTML converts it like a WebIDL long.
   timer.requested = ag.runtime === 'node' ? Number(requested) : toLong(requested);
   ag.timers.set(timer.id, timer);
@@ -213,7 +224,7 @@ function runTask(ag: Agent, task: Task, program: Function, programArgs: unknown[
       timer.state = 'running';
       try {
         if (timer.delayRec) {
-          resolveWith(ag, timer.delayRec, timer.delayValue);
+          resolveWith(ag, timer.delayRec, timer.complete ? timer.complete() : timer.delayValue);
         } else {
           (timer.callback as Function).apply(ag.fakeGlobal, timer.args);
         }
@@ -241,7 +252,11 @@ export function runEventLoop(ag: Agent, program: Function, programArgs: unknown[
   enqueueTask(ag, { id: ag.nextTaskId++, kind: 'script', timer: null, nesting: 0, label: '(main script)' });
   try {
     for (;;) {
-      queueDueTimers(ag);
+      if (ag.chooser) {
+        // RunOptions.chooser: no timer is due by itself; when no task is left, one is chosen.
+        if (ag.taskQueue.length === 0 && !chooseTimer(ag, ag.chooser)) break;
+        if (ag.taskQueue.length === 0) continue;
+      } else queueDueTimers(ag);
       if (ag.taskQueue.length === 0) {
         const next = nextTimerTime(ag);
         if (next === Infinity) break;
@@ -255,6 +270,26 @@ export function runEventLoop(ag: Agent, program: Function, programArgs: unknown[
   } catch (e) {
     if (!(e instanceof StopSignal)) throw e;
   }
+}
+
+/**
+ * RunOptions.chooser: offers every pending timer in natural order (due time, then set order) and
+ * queues the chosen one, the clock moving forward to its due time. False when none is pending or
+ * the chooser ends the run (a negative index).
+ */
+function chooseTimer(ag: Agent, chooser: NonNullable<Agent['chooser']>): boolean {
+  const pending: Timer[] = [];
+  for (const t of ag.timers.values()) if (t.state === 'pending') pending.push(t);
+  if (pending.length === 0) return false;
+  pending.sort((a, b) => a.due - b.due || a.id - b.id);
+  const i = chooser(pending.map((t) => ({ timer: t.id, api: t.api, name: t.name, due: t.due })));
+  if (i < 0) return false;
+  const timer = pending[i];
+  if (timer === undefined) throw new Error(`RunOptions.chooser returned ${i}, not the index of one of the ${pending.length} pending timers.`);
+  if (timer.due > ag.maxTime) ag.stop('time');
+  ag.clock = Math.max(ag.clock, timer.due);
+  queueTimerTask(ag, timer);
+  return true;
 }
 
 /** Runs one microtask job (a promise reaction, a thenable job or a queueMicrotask callback). */

@@ -1,0 +1,359 @@
+/**
+ * Async mode (issue 14): the learner's JavaScript on the event-loop engine (simulations/eventloop),
+ * with one change: every pending completion (a `delay(ms, value)`, a `db.get`/`db.set` round trip,
+ * a timer) is a scheduler choice. Any pending completion may come next; durations only say which
+ * order is "natural" (the first enabled choice, which DFS tries first). Microtask order is exactly
+ * the engine's (the language's): the hook is `RunOptions.chooser`, consulted only when the loop
+ * has no task left and would fire the next timer.
+ *
+ * - A choice is the completion's id: its timer id, i.e. the order completions were issued in
+ *   (stable across runs that made the same choices before it).
+ * - The engine cannot copy its state, so the system replays: a state is a prefix of choices, and
+ *   its run (made on demand) follows the prefix, then takes the natural choice at every later
+ *   point, recording what was enabled at each. Stepping along that natural path reuses the run,
+ *   so a depth-first leaf costs one engine run.
+ * - Lab globals: `assert(condition, message)` (a failed assert fails the run, even if the error
+ *   it throws is caught), and `db`, a key-value store whose `db.get(key)` and `db.set(key, value)`
+ *   each cost one round trip of DB_LATENCY_MS: the operation takes effect at the store when its
+ *   completion comes, and its promise is fulfilled then (with the value read, or undefined).
+ * - A run fails on a failed assert, an uncaught error, an unhandled rejection, or a budget stop.
+ *   It is stuck when it ends (nothing queued, no timer or I/O pending) with an async function
+ *   suspended at an `await` whose promise never settled: the trace has that await and no
+ *   settlement of its promise.
+ *
+ * Pure and deterministic: same source and choices, same run.
+ */
+import { Engine } from '../eventloop/engine';
+import { setTimer } from '../eventloop/engine/tasks';
+import { intrinsicCap } from '../eventloop/engine/promises';
+import { preview } from '../eventloop/engine/values';
+import { ProgramError, transformProgram, type Transformed } from '../eventloop/transform';
+import type { EventLoopEvent, Loc, PendingCompletion } from '../eventloop/types';
+import { explore, type ExploreResult, type Status, type Strategy, type System } from './explore';
+import type { Seed } from '../core/rng';
+
+/** Virtual ms of one db round trip (get or set). */
+export const DB_LATENCY_MS = 10;
+
+/** A pending completion, as the lab shows it (a card to click). */
+export interface AsyncCompletion {
+  /** Its id (the choice): issue order. */
+  id: number;
+  /** `delay(10)`, `db.get("count")`, a timer callback's name. */
+  name: string;
+  api: PendingCompletion['api'];
+  /** Virtual time it would complete at if nothing were reordered. */
+  due: number;
+  /** The innermost function running when it was issued ('(main script)' at top level). */
+  issuer: string;
+}
+
+export interface AsyncFailure {
+  kind: 'assert' | 'uncaught' | 'unhandled-rejection' | 'budget';
+  message: string;
+  line?: number;
+}
+
+/** An async function suspended forever at the end of a stuck run. */
+export interface SuspendedAwait {
+  fn: string;
+  /** The awaited expression's text. */
+  text: string;
+  line?: number;
+  promise: number;
+}
+
+export interface AsyncRunEnd {
+  status: 'done' | 'failed' | 'stuck';
+  /** The first failure (failed runs). */
+  failure?: AsyncFailure;
+  /** Awaits never resumed (non-empty exactly for stuck runs, may be non-empty for failed ones). */
+  suspended: SuspendedAwait[];
+  /** Final contents of the db, keys sorted. */
+  db: Record<string, unknown>;
+  console: string[];
+}
+
+interface Point {
+  pending: AsyncCompletion[];
+  taken: number;
+}
+
+interface RunRecord {
+  points: Point[];
+  end: AsyncRunEnd;
+  trace: EventLoopEvent[];
+  /** Trace length at each choice point (the trace before choice i is trace.slice(0, marks[i])). */
+  marks: number[];
+}
+
+/** A state of the async system: a prefix of choices, and the run that follows it (made lazily). */
+export interface AsyncState {
+  readonly choices: number[];
+  /** Position in `run.points` this state stands at (= choices.length). */
+  readonly pos: number;
+  run: RunRecord | null;
+}
+
+interface Compiled {
+  transformed: Transformed;
+  program: Function | null;
+  names: string[] | null;
+}
+
+function compile(source: string): Compiled {
+  return { transformed: transformProgram(source), program: null, names: null };
+}
+
+function dbText(db: Record<string, unknown>): string {
+  const keys = Object.keys(db);
+  if (keys.length === 0) return 'db {}';
+  return `db { ${keys.map((k) => `${k}: ${preview(db[k])}`).join(', ')} }`;
+}
+
+/** The histogram key of a final state: the db, then how it ended. */
+export function asyncOutcomeOf(end: AsyncRunEnd): string {
+  let s = dbText(end.db);
+  if (end.failure) s += ` · ${end.failure.message}`;
+  else if (end.status === 'stuck') s += ` · stuck: ${end.suspended.map((w) => `${w.fn} at ${w.text || 'await'}`).join(', ')}`;
+  return s;
+}
+
+/** Runs the program once: follows `prefix` at the first choice points, then the natural order. */
+function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000): RunRecord {
+  const points: Point[] = [];
+  const marks: number[] = [];
+  const issuers = new Map<number, string>();
+  let engine: Engine;
+  const chooser = (pending: readonly PendingCompletion[]): number => {
+    const k = points.length;
+    let idx = 0;
+    if (k < prefix.length) {
+      idx = pending.findIndex((p) => p.timer === prefix[k]);
+      if (idx < 0) throw new Error(`Completion ${prefix[k]} is not pending at step ${k + 1}.`);
+    }
+    points.push({
+      pending: pending.map((p) => ({ id: p.timer, name: p.name, api: p.api, due: p.due, issuer: issuers.get(p.timer) ?? '(main script)' })),
+      taken: pending[idx].timer,
+    });
+    marks.push(engine.rec.events.length);
+    return idx;
+  };
+  engine = new Engine(c.transformed, { chooser, traceCap });
+  const ag = engine;
+  const { names, values } = engine.globals();
+  const issuerNow = (): string => {
+    const fid = ag.stack.length > 0 ? ag.stack[ag.stack.length - 1] : -1;
+    return fid >= 0 ? ag.fns[fid].name : '(main script)';
+  };
+  // Lab globals. `delay` keeps the engine's own; only its issuer is noted.
+  const injected = values[names.indexOf('__$H')] as Record<string, unknown>;
+  const engineDelay = injected.delay as (ms?: unknown, value?: unknown) => object;
+  const delay = function delay(ms?: unknown, value?: unknown): object {
+    const id = ag.nextTimerId;
+    const who = issuerNow();
+    const p = engineDelay(ms, value);
+    if (ag.timers.has(id)) issuers.set(id, who);
+    return p;
+  };
+  injected.delay = delay;
+  const store = new Map<string, unknown>();
+  const failures: AsyncFailure[] = [];
+  const roundTrip = (name: string, complete: () => unknown): object =>
+    ag.nativeFrame(name, () => {
+      const cap = intrinsicCap(ag, name);
+      const who = issuerNow();
+      const id = setTimer(ag, 'delay', null, DB_LATENCY_MS, [], cap.rec, undefined, { name, complete });
+      issuers.set(id, who);
+      return cap.promise;
+    });
+  const db = {
+    get: function get(key: unknown): object {
+      const k = String(key);
+      return roundTrip(`db.get(${preview(k)})`, () => store.get(k));
+    },
+    set: function set(key: unknown, value: unknown): object {
+      const k = String(key);
+      return roundTrip(`db.set(${preview(k)}, ${preview(value)})`, () => {
+        store.set(k, value);
+        return undefined;
+      });
+    },
+  };
+  const assert = function assert(condition: unknown, message?: unknown): void {
+    if (condition) return;
+    const text = message === undefined ? 'assertion failed' : String(message);
+    const loc = ag.here();
+    failures.push({ kind: 'assert', message: text, ...(loc ? { line: loc.line } : {}) });
+    throw new Error(`Assertion failed: ${text}`);
+  };
+  for (const [name, value] of [
+    ['assert', assert],
+    ['db', db],
+  ] as const) {
+    Object.defineProperty(ag.fakeGlobal, name, { value, writable: true, configurable: true, enumerable: false });
+  }
+  if (c.program === null || c.names === null || c.names.join() !== names.join()) {
+    c.program = new Function(...names, c.transformed.code);
+    c.names = names;
+  }
+  engine.run(c.program, values);
+
+  const trace = engine.rec.events;
+  const end = judge(engine, trace, failures, store);
+  return { points, end, trace, marks };
+}
+
+function judge(engine: Engine, trace: EventLoopEvent[], asserts: AsyncFailure[], store: Map<string, unknown>): AsyncRunEnd {
+  const settled = new Set<number>();
+  const awaits: (SuspendedAwait & { seq: number })[] = [];
+  let other: AsyncFailure | undefined;
+  for (const e of trace) {
+    if (e.kind === 'promise-settle') settled.add(e.promise);
+    else if (e.kind === 'await' && e.site === 'await') awaits.push({ fn: e.fn, text: e.text, promise: e.promise, seq: e.seq, ...(e.loc ? { line: e.loc.line } : {}) });
+    else if (other === undefined && (e.kind === 'uncaught' || e.kind === 'unhandled-rejection')) {
+      other = { kind: e.kind, message: e.text, ...(e.loc ? { line: (e.loc as Loc).line } : {}) };
+    }
+  }
+  const suspended = awaits.filter((a) => !settled.has(a.promise)).map(({ seq: _seq, ...w }) => w);
+  const keys = [...store.keys()].sort();
+  const db: Record<string, unknown> = {};
+  for (const k of keys) db[k] = store.get(k);
+  let failure: AsyncFailure | undefined;
+  if (engine.stopped) failure = { kind: 'budget', message: engine.stopped.message };
+  else if (asserts.length > 0) failure = asserts[0];
+  else if (other) failure = other;
+  if (engine.rec.truncated && !failure) failure = { kind: 'budget', message: 'The trace ran past its cap: the run is too long for the lab.' };
+  const status = failure ? 'failed' : suspended.length > 0 ? 'stuck' : 'done';
+  return { status, ...(failure ? { failure } : {}), suspended, db, console: engine.consoleLines.slice() };
+}
+
+/** The async system of a program (throws a ProgramError for a syntax error). */
+export function asyncSystem(source: string): System<AsyncState, number> & { pending(s: AsyncState): AsyncCompletion[]; end(s: AsyncState): AsyncRunEnd | null } {
+  const c = compile(source);
+  const ensure = (s: AsyncState): RunRecord => {
+    if (s.run === null) s.run = runOnce(c, s.choices);
+    return s.run;
+  };
+  const sys = {
+    start: (): AsyncState => ({ choices: [], pos: 0, run: null }),
+    status(s: AsyncState): Status {
+      const r = ensure(s);
+      if (s.pos < r.points.length) return 'running';
+      return r.end.status;
+    },
+    enabled(s: AsyncState): readonly number[] {
+      const r = ensure(s);
+      const p = r.points[s.pos];
+      return p ? p.pending.map((x) => x.id) : [];
+    },
+    step(s: AsyncState, choice: number): AsyncState {
+      const r = s.run;
+      const keep = r !== null && r.points[s.pos] !== undefined && r.points[s.pos].taken === choice;
+      return { choices: [...s.choices, choice], pos: s.pos + 1, run: keep ? r : null };
+    },
+    outcome(s: AsyncState): string {
+      return asyncOutcomeOf(ensure(s).end);
+    },
+    // The issuing task cannot be told apart from another running the same function, so each
+    // completion is its own actor for PCT.
+    actor: (_s: AsyncState, choice: number): number => choice,
+    /** The pending completions at `s` (empty once the run ended). */
+    pending(s: AsyncState): AsyncCompletion[] {
+      const r = ensure(s);
+      return r.points[s.pos]?.pending ?? [];
+    },
+    /** How the run ended, once `s` is at its end (null while completions are pending). */
+    end(s: AsyncState): AsyncRunEnd | null {
+      const r = ensure(s);
+      return s.pos < r.points.length ? null : r.end;
+    },
+  };
+  return sys;
+}
+
+export interface AsyncScheduleTrace {
+  /** The event-loop trace of the whole run (fold it with eventLoopFold for the lab's view). */
+  trace: EventLoopEvent[];
+  /** Per choice point i: trace.slice(0, marks[i]) is the run up to the moment choice i is made. */
+  marks: number[];
+  /** Per choice point: the pending completions, and the one taken. */
+  points: { pending: AsyncCompletion[]; taken: number }[];
+  end: AsyncRunEnd;
+}
+
+/**
+ * The event-loop trace of one schedule: the program run with `choices` as the first completion
+ * orders, then natural order to the end. Throws if a choice is not pending where it is taken.
+ */
+export function asyncScheduleTrace(source: string, choices: readonly number[]): AsyncScheduleTrace {
+  const r = runOnce(compile(source), choices);
+  return { trace: r.trace, marks: r.marks, points: r.points, end: r.end };
+}
+
+export interface ExploreProgramOptions {
+  maxSchedules?: number;
+  strategy?: Strategy;
+  seed?: Seed;
+  /** PCT depth (default 2). */
+  depth?: number;
+  signal?: { readonly aborted: boolean };
+  onProgress?: (p: { schedules: number; failing: number; deadlocks: number; fraction: number }) => void;
+  stopAtFirst?: boolean;
+}
+
+export interface ExploreProgramResult {
+  /** Runs performed (exhaustive: distinct completion orders). */
+  schedules: number;
+  failing: number;
+  deadlocks: number;
+  exhaustive: boolean;
+  /** The shortest failing or stuck schedule: completion ids in the order they complete. */
+  counterexample?: { choices: number[]; end: 'failed' | 'stuck'; outcome: string; steps: number; run: AsyncRunEnd };
+  /** A syntax error: nothing ran. */
+  error?: { message: string; line?: number; column?: number };
+  /** The explorer's full result (histogram, PCT bound...). */
+  result?: ExploreResult<number>;
+}
+
+/** Explores the completion orders of a program (see the module comment). */
+export async function exploreProgram(source: string, options: ExploreProgramOptions = {}): Promise<ExploreProgramResult> {
+  return exploreProgramSync(source, options);
+}
+
+export function exploreProgramSync(source: string, options: ExploreProgramOptions = {}): ExploreProgramResult {
+  let sys: ReturnType<typeof asyncSystem>;
+  try {
+    sys = asyncSystem(source);
+  } catch (e) {
+    if (e instanceof ProgramError) {
+      return { schedules: 0, failing: 0, deadlocks: 0, exhaustive: false, error: { message: e.message, line: e.line, column: e.column } };
+    }
+    throw e;
+  }
+  const strategy = options.strategy ?? 'exhaustive';
+  const result = explore(sys, {
+    strategy,
+    maxSchedules: options.maxSchedules ?? (strategy === 'exhaustive' ? 100_000 : 1_000),
+    seed: options.seed,
+    depth: options.depth,
+    signal: options.signal,
+    onProgress: options.onProgress,
+    progressEvery: 200,
+    stopAtFirst: options.stopAtFirst,
+    maxSteps: 2_000,
+  });
+  const out: ExploreProgramResult = {
+    schedules: result.explored,
+    failing: result.failing,
+    deadlocks: result.deadlocks,
+    exhaustive: result.exhaustive,
+    result,
+  };
+  const ce = result.counterexample;
+  if (ce && (ce.end === 'failed' || ce.end === 'stuck')) {
+    const run = runOnce(compile(source), ce.choices).end;
+    out.counterexample = { choices: ce.choices, end: ce.end, outcome: ce.outcome, steps: ce.steps, run };
+  }
+  return out;
+}
