@@ -30,7 +30,8 @@ let exploreHost: EngineHost<InterleavingsJob, InterleavingsRun> | null = null;
 
 export async function traceSchedule(job: { mode: Mode; level: string; source: string; choices: number[] }, signal?: AbortSignal): Promise<HostedTrace> {
   traceHost ??= makeHost('interleavings-trace');
-  const run = await traceHost.run({ kind: 'trace', ...job }, { signal });
+  // A plain copy: the lab's settings are reactive proxies, which a Worker message cannot clone.
+  const run = await traceHost.run({ kind: 'trace', mode: job.mode, level: job.level, source: job.source, choices: Array.from(job.choices, Number) }, { signal });
   return run as HostedTrace;
 }
 
@@ -41,7 +42,7 @@ export async function exploreSchedules(
   onProgress?: (p: ExploreProgressInfo) => void,
 ): Promise<HostedExplore> {
   exploreHost ??= makeHost('interleavings-explore');
-  const run = await exploreHost.run({ kind: 'explore', ...job }, { signal, wallMs: EXPLORE_WALL_MS, onProgress: onProgress as (p: unknown) => void });
+  const run = await exploreHost.run({ kind: 'explore', mode: job.mode, level: job.level, source: job.source, maxSchedules: job.maxSchedules }, { signal, wallMs: EXPLORE_WALL_MS, onProgress: onProgress as (p: unknown) => void });
   if (run.kind === 'explore') return run;
   return { kind: 'explore', source: job.source, level: job.level, threads: [], result: null, verdict: null, timedOut: false, error: run.error, host: run.host, elapsedMs: run.elapsedMs, runMs: run.runMs };
 }

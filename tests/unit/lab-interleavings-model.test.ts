@@ -31,7 +31,8 @@ describe('interleavings lab model: links', () => {
     const base = presetSettings('lock-order');
     const edited = { ...base, code: base.code.replace('10', '11'), choices: [0, 1, 1, 0] };
     const fields = ilModel.url.encode(edited, base);
-    expect(fields.ch).toBe('1221'); // thread numbers as the learner sees them
+    expect(fields.ch).toBe('1221');
+    expect(ilModel.url.encode({ ...base, choices: [] }, { ...base, choices: [0] }).ch).toBe('-'); // thread numbers as the learner sees them
     fields.code = await packText(edited.code);
     const r = await readLink(ilModel, search({ ...(fields as Record<string, string>), step: 3 }), 'play', initial, false);
     expect(r.settings).toEqual(edited);
@@ -164,5 +165,16 @@ describe('interleavings lab: explore jobs', () => {
     expect(last.schedules).toBeGreaterThan(0);
     expect(last.failing).toBe(last.schedules);
     expect(r.result!.explored).toBeGreaterThanOrEqual(last.schedules);
+  });
+});
+
+describe('interleavings lab: the lab page opens on a schedule that passes', () => {
+  it('its instance schedule runs every step and does not already win the level', async () => {
+    const meta = (await import('#widgets/InterleavingsLab/meta')).default;
+    const inst = meta.page.instances[0];
+    const run = trace(inst.preset!, (inst.props as { choices: number[] }).choices);
+    expect(run.cutAt).toBeUndefined();
+    expect(run.steps.length).toBeGreaterThan(12); // the shared lab flows step to 12
+    expect(run.found).toMatchObject({ won: false, end: 'done' });
   });
 });

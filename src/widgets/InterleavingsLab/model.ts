@@ -42,14 +42,16 @@ export function presetSettings(id: string, mode: Mode = 'threads'): IlSettings {
   return { mode, preset: level.id, code: level.buggy, choices: [] };
 }
 
-/** Choices in a link: thread numbers as the learner sees them (1 = the first thread), one digit each. */
+/** Choices in a link: thread numbers as the learner sees them (1 = the first thread), one digit
+ * each; `-` is the empty schedule (for a lab that started with one). */
 export function encodeChoices(choices: readonly number[]): string {
-  return choices.map((c) => String(c + 1)).join('');
+  return choices.length === 0 ? '-' : choices.map((c) => String(c + 1)).join('');
 }
 export function decodeChoices(text: string): number[] {
-  return [...text].map((d) => Number(d) - 1);
+  return text === '-' ? [] : [...text].map((d) => Number(d) - 1);
 }
-const choicesParam = (s: string) => (/^[1-9]*$/.test(s) && s.length <= 4 * MAX_CHOICES ? s : undefined);
+const choicesParam = (s: string) => ((/^[1-9]+$/.test(s) || s === '-') && s.length <= 4 * MAX_CHOICES ? s : undefined);
+const sameChoices = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((c, i) => c === b[i]);
 
 /** The progress store's key of a level. */
 export const levelKey = (mode: Mode, level: string) => `interleavings/${mode}/${level}`;
@@ -103,7 +105,7 @@ export const ilModel: LabModel<IlSettings, HostedTrace, IlState> = {
       preset: s.preset,
       mode: s.mode !== base.mode ? s.mode : undefined,
       code: s.code !== base.code ? s.code : undefined,
-      ch: s.choices.length > 0 ? encodeChoices(s.choices) : undefined,
+      ch: sameChoices(s.choices, base.choices) ? undefined : encodeChoices(s.choices),
     }),
     decode: (f, base) => ({
       preset: (f.preset as string | undefined) ?? base.preset,
