@@ -178,3 +178,13 @@ describe('interleavings lab: the lab page opens on a schedule that passes', () =
     expect(run.found).toMatchObject({ won: false, end: 'done' });
   });
 });
+
+describe('interleavings lab: a link from a lab that opened on a schedule', () => {
+  it('carries the schedule, since the level it names starts with none', async () => {
+    const base = { ...presetSettings('lock-order'), choices: [0, 0, 1] };
+    const fields = ilModel.url.encode(base, base);
+    expect(fields.ch).toBe('112');
+    const r = await readLink(ilModel, search({ ...(fields as Record<string, string>), step: 2 }), 'play', base, false);
+    expect(r.settings.choices).toEqual([0, 0, 1]);
+  });
+});

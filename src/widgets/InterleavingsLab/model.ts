@@ -51,7 +51,6 @@ export function decodeChoices(text: string): number[] {
   return text === '-' ? [] : [...text].map((d) => Number(d) - 1);
 }
 const choicesParam = (s: string) => ((/^[1-9]+$/.test(s) || s === '-') && s.length <= 4 * MAX_CHOICES ? s : undefined);
-const sameChoices = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((c, i) => c === b[i]);
 
 /** The progress store's key of a level. */
 export const levelKey = (mode: Mode, level: string) => `interleavings/${mode}/${level}`;
@@ -105,7 +104,9 @@ export const ilModel: LabModel<IlSettings, HostedTrace, IlState> = {
       preset: s.preset,
       mode: s.mode !== base.mode ? s.mode : undefined,
       code: s.code !== base.code ? s.code : undefined,
-      ch: sameChoices(s.choices, base.choices) ? undefined : encodeChoices(s.choices),
+      // Always written when there is a schedule: a link naming the level reads its settings from
+      // the level's preset, which has none (a lab that opened on a schedule would lose it).
+      ch: s.choices.length > 0 || base.choices.length > 0 ? encodeChoices(s.choices) : undefined,
     }),
     decode: (f, base) => ({
       preset: (f.preset as string | undefined) ?? base.preset,
