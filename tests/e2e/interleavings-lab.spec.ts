@@ -54,7 +54,7 @@ test('find the bug: cards and number keys build a schedule, the engine says foun
   await expect(lab.getByTestId('il-found')).toContainText('Bug found');
   await expect(lab.getByTestId('il-found')).toContainText('two increments should make x 2');
   await expect(lab.getByTestId('il-phase-find')).toContainText('✓');
-  await expect(lab.getByTestId('lab-narration')).toContainText('the run failed');
+  await expect(lab.getByTestId('lab-narration')).toContainText('The run failed');
 
   // Undo takes back the last step; the win goes with it
   await lab.getByTestId('il-undo').click();

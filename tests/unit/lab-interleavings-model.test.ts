@@ -89,13 +89,13 @@ describe('interleavings lab: a replayed schedule, its fold and narration', () =>
     expect(fold.at(2).done.map((d) => d.name)).toEqual(['A', 'B']);
     expect(ilNarrate(run, fold, 0)).toBe('The start: 2 threads, x = 0. Pick who runs next: A, B.');
     expect(ilNarrate(run, fold, 1)).toBe('Step 1: A ran read x; now x = 0. Pick who runs next: A, B.');
-    expect(ilNarrate(run, fold, 4)).toMatch(/^Step 4: B ran x = 1; now x = 1\. the run failed: two increments should make x 2/);
+    expect(ilNarrate(run, fold, 4)).toMatch(/^Step 4: B ran x = 1; now x = 1\. The run failed: two increments should make x 2/);
   });
 
   it('running A to the end first passes: not found', () => {
     const run = trace('counter', [0, 0, 1, 1]);
     expect(run.found).toMatchObject({ won: false, end: 'done' });
-    expect(ilNarrate(run, ilFold(run), 4)).toMatch(/every thread finished and the check passed/);
+    expect(ilNarrate(run, ilFold(run), 4)).toMatch(/Every thread finished and the check passed/);
   });
 
   it('the lock-order deadlock is found and narrated with who waits for what', () => {

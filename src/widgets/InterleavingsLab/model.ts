@@ -66,7 +66,7 @@ export function ilFold(run: HostedTrace): Fold<IlState> {
   };
 }
 
-const ENDS: Record<string, string> = { failed: 'the run failed', stuck: 'the run is stuck: no thread can move (a deadlock)', done: 'every thread finished and the check passed' };
+const ENDS: Record<string, string> = { failed: 'The run failed', stuck: 'The run is stuck: no thread can move (a deadlock)', done: 'Every thread finished and the check passed' };
 
 export function ilNarrate(run: HostedTrace, fold: Fold<IlState>, step: number): string {
   if (run.error) return `Nothing ran: ${run.error.message}`;
