@@ -172,7 +172,7 @@ describe('interleavings lab: the lab page opens on a schedule that passes', () =
   it('its instance schedule runs every step and does not already win the level', async () => {
     const meta = (await import('#widgets/InterleavingsLab/meta')).default;
     const inst = meta.page.instances[0];
-    const run = trace(inst.preset!, (inst.props as { choices: number[] }).choices);
+    const run = trace(inst.preset!, [...(inst.props as { choices: readonly number[] }).choices]);
     expect(run.cutAt).toBeUndefined();
     expect(run.steps.length).toBeGreaterThan(12); // the shared lab flows step to 12
     expect(run.found).toMatchObject({ won: false, end: 'done' });
