@@ -394,9 +394,21 @@ export function checkProved(
   } catch (e) {
     return { won: false, reason: (e as Error).message, result: null };
   }
-  const missing = level.threads.filter((t) => !program.threads.includes(t));
-  if (missing.length > 0) return { won: false, reason: `The fix must keep thread${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`, result: null };
+  const missing = missingThreads(level, program);
+  if (missing) return { won: false, reason: missing, result: null };
   const result = explore(threadsSystem(program), { maxSchedules: options.maxSchedules ?? 1_000_000, reduction: options.reduction ?? 'none' });
+  return { ...provedVerdict(result), result };
+}
+
+/** Why a fix does not qualify before any exploring (a thread the level needs was removed), or null. */
+export function missingThreads(level: ThreadsLevel, program: ThreadsProgram): string | null {
+  const missing = level.threads.filter((t) => !program.threads.includes(t));
+  return missing.length > 0 ? `The fix must keep thread${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.` : null;
+}
+
+/** "Prove the fix" from an exploration of `levelProgram(level, source)` (run here, or in a Worker
+ * with progress and Stop): won when it is exhaustive and no schedule fails, deadlocks or is cut. */
+export function provedVerdict(result: ExploreResult<number>): { won: boolean; reason: string } {
   const bad = result.failing + result.deadlocks;
   const of = result.schedules === null ? `${result.explored} explored schedules (one per class of equivalent orders)` : `${result.schedules} schedules`;
   let reason: string;
@@ -404,7 +416,7 @@ export function checkProved(
   else if (result.cut > 0) reason = `${result.cut} schedules never finish (a thread loops forever).`;
   else if (!result.exhaustive) reason = `Not every schedule was explored (stopped at ${result.explored}).`;
   else reason = `0 failing of ${of}: every order passes.`;
-  return { won: bad === 0 && result.exhaustive, reason, result };
+  return { won: bad === 0 && result.exhaustive, reason };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,9 @@
  *     predictions?: { [predictId]: { text: string, at: ISO string } } }
  * (`predictions`, added later without a version bump, is optional: a Predict box answered, with
  * the learner's own words, so its hidden output stays shown after a reload.)
+ *     labLevels?: { [levelKey]: { found?: ISO string, proved?: ISO string } }
+ * (`labLevels`, also optional and additive: a lab level's milestones, e.g. the interleavings lab's
+ * "found the bug" and "proved the fix", keyed `<lab>/<mode>/<level>`.)
  *
  * Reading never throws. A value that is not JSON, has the wrong shape, or comes from an older
  * version is recovered: every entry that still makes sense is kept, the rest is dropped, and the
@@ -40,6 +43,14 @@ export interface Progress {
   quizzes: Record<string, QuizAnswer>;
   /** Predict boxes answered, by `<lesson-slug>/<predict id>`. Absent until the first one. */
   predictions?: Record<string, PredictionAnswer>;
+  /** Lab levels reached, by `<lab>/<mode>/<level id>`. Absent until the first one. */
+  labLevels?: Record<string, LabLevelProgress>;
+}
+
+/** When a lab level's milestones were first reached. */
+export interface LabLevelProgress {
+  found?: string;
+  proved?: string;
 }
 
 /** The part of the Storage API we use, so tests can pass a Map-backed fake. */
@@ -128,6 +139,24 @@ export function parseProgress(raw: string | null): ParseResult {
     }
     out.predictions = predictions;
   } else if (data.predictions !== undefined) repaired = true;
+
+  if (isRecord(data.labLevels)) {
+    const levels: Record<string, LabLevelProgress> = {};
+    for (const [id, v] of Object.entries(data.labLevels)) {
+      if (!isRecord(v)) {
+        repaired = true;
+        continue;
+      }
+      const entry: LabLevelProgress = {};
+      for (const k of ['found', 'proved'] as const) {
+        if (isDateString(v[k])) entry[k] = v[k] as string;
+        else if (v[k] !== undefined) repaired = true;
+      }
+      if (entry.found || entry.proved) levels[id] = entry;
+      else repaired = true;
+    }
+    out.labLevels = levels;
+  } else if (data.labLevels !== undefined) repaired = true;
 
   return { progress: out, repaired, lost: repaired };
 }
@@ -249,6 +278,15 @@ export function recordQuizAnswer(
 export function recordPrediction(predictId: string, text: string, store = defaultStore(), now = new Date()): Progress {
   return updateProgress((p) => {
     (p.predictions ??= {})[predictId] = { text, at: now.toISOString() };
+  }, store);
+}
+
+/** Record a lab level's milestone (kept at its first date: reaching it again changes nothing). */
+export function recordLabLevel(key: string, milestone: keyof LabLevelProgress, store = defaultStore(), now = new Date()): Progress {
+  return updateProgress((p) => {
+    const levels = (p.labLevels ??= {});
+    const entry = (levels[key] ??= {});
+    entry[milestone] ??= now.toISOString();
   }, store);
 }
 

@@ -122,6 +122,22 @@ describe('EngineHost, queue mode', () => {
     expect((await next).text).toBe('b');
   });
 
+  it('passes progress to the job that reported it, and a Worker that reports is alive (its hard timeout restarts)', async () => {
+    const seen: unknown[] = [];
+    const p = host.run(run('long'), { onProgress: (x) => seen.push(x) });
+    const w = FakeWorker.made[0];
+    w.reply({ type: 'start', id: 1 });
+    vi.advanceTimersByTime(HARD_TIMEOUT_MS - 1);
+    w.reply({ type: 'progress', id: 1, progress: { schedules: 10 } });
+    w.reply({ type: 'progress', id: 99, progress: { forged: true } });
+    vi.advanceTimersByTime(HARD_TIMEOUT_MS - 1);
+    await flush();
+    expect(w.terminated).toBe(false);
+    expect(seen).toEqual([{ schedules: 10 }]);
+    w.reply({ type: 'done', id: 1, run: { text: 'long' }, ms: 9_000 });
+    expect((await p).text).toBe('long');
+  });
+
   it('restarts the hard timeout for every job (a finished job does not leave its timer behind)', async () => {
     const a = host.run(run('a'));
     const w = FakeWorker.made[0];

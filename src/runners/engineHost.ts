@@ -48,6 +48,9 @@ export interface EngineBudget {
   wallMs: number;
   /** True once `wallMs` have passed since the engine started; engines poll it. */
   shouldStop: () => boolean;
+  /** Reports progress of a long run (an explorer): the host passes it to `RunOptions.onProgress`
+   * and, in a Worker, restarts its hard timeout (a run that reports is alive). Optional. */
+  progress?: (p: unknown) => void;
 }
 
 /** An engine as the host runs it: synchronous, pure apart from the budget's clock. */
@@ -63,6 +66,8 @@ export interface EngineRequest<Job> {
 export type EngineResponse<Run> =
   /** The Worker took the job (its module is loaded): the hard timeout starts now. */
   | { type: 'start'; id: number }
+  /** The engine reported progress (EngineBudget.progress). */
+  | { type: 'progress'; id: number; progress: unknown }
   | { type: 'done'; id: number; run: Run; ms: number }
   /** The engine itself threw (a bug of the lab, not of the program). */
   | { type: 'failed'; id: number; message: string };
@@ -97,6 +102,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** This job's wall budget (ms), instead of the host's; the main thread caps it. */
   wallMs?: number;
+  /** Called with what the engine reports through `EngineBudget.progress`. */
+  onProgress?: (p: unknown) => void;
 }
 
 /** Real-time budget of a run in the Worker (the engine stops itself and keeps the trace). */
@@ -130,9 +137,15 @@ export function abortError(message = 'The run was cancelled.'): DOMException {
 export const REPLACED_MESSAGE = 'A newer run replaced this one.';
 
 /** Runs an engine with a wall budget that starts now. */
-export function runWithBudget<Job, Run>(engine: EngineFn<Job, Run>, job: Job, wallMs: number, now: () => number = () => performance.now()): Run {
+export function runWithBudget<Job, Run>(
+  engine: EngineFn<Job, Run>,
+  job: Job,
+  wallMs: number,
+  now: () => number = () => performance.now(),
+  progress?: (p: unknown) => void,
+): Run {
   const t0 = now();
-  return engine(job, { wallMs, shouldStop: () => now() - t0 > wallMs });
+  return engine(job, { wallMs, shouldStop: () => now() - t0 > wallMs, progress });
 }
 
 interface Pending<Job, Run> {
@@ -144,6 +157,7 @@ interface Pending<Job, Run> {
   resolve: (run: Run & HostInfo) => void;
   reject: (error: unknown) => void;
   onAbort?: () => void;
+  onProgress?: (p: unknown) => void;
 }
 
 type Outcome<Run> = { run: Run & HostInfo } | { error: unknown };
@@ -188,6 +202,7 @@ export class EngineHost<Job, Run> {
         wallMs: options.wallMs ?? this.#wallMs,
         signal,
         started: performance.now(),
+        onProgress: options.onProgress,
         resolve,
         reject,
       };
@@ -268,7 +283,7 @@ export class EngineHost<Job, Run> {
         const t0 = performance.now();
         let outcome: Outcome<Run>;
         try {
-          const run = runWithBudget(engine, pending.job, budget);
+          const run = runWithBudget(engine, pending.job, budget, undefined, pending.onProgress);
           outcome = { run: { ...run, host: 'main-thread', elapsedMs: performance.now() - pending.started, runMs: performance.now() - t0, note } };
         } catch (error) {
           outcome = { run: { ...this.#failedRun(error), host: 'main-thread', elapsedMs: performance.now() - pending.started, runMs: performance.now() - t0, note } };
@@ -351,6 +366,10 @@ export class EngineHost<Job, Run> {
       case 'start':
         this.#currentStarted = true;
         this.#arm(this.#hardTimeoutMs, pending, () => this.#hardTimeout(pending));
+        break;
+      case 'progress':
+        if (this.#currentStarted) this.#arm(this.#hardTimeoutMs, pending, () => this.#hardTimeout(pending));
+        pending.onProgress?.(message.progress);
         break;
       case 'done':
         this.#finish(pending, { run: { ...message.run, host: 'worker', elapsedMs: performance.now() - pending.started, runMs: message.ms } });

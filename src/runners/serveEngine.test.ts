@@ -46,6 +46,18 @@ describe('serveEngine', () => {
     expect(done.ms).toBeLessThan(1_000);
   });
 
+  it('posts the engine’s progress reports for its job, between start and done', () => {
+    const { scope, posted, send } = fakeScope();
+    const reporting: EngineFn<{ n: number }, unknown> = (job, budget) => {
+      for (let i = 1; i <= job.n; i++) budget.progress?.({ done: i });
+      return { n: job.n };
+    };
+    serveEngine(reporting, scope as unknown as EngineScope);
+    send({ type: 'run', id: 3, job: { n: 2 }, wallMs: 100 });
+    expect(posted.map((m) => m.type)).toEqual(['start', 'progress', 'progress', 'done']);
+    expect(posted[2]).toEqual({ type: 'progress', id: 3, progress: { done: 2 } });
+  });
+
   it('answers failed when the engine throws or its run cannot be sent back', () => {
     const { scope, posted, send } = fakeScope();
     serveEngine(echo, scope as unknown as EngineScope);

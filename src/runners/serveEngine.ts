@@ -13,7 +13,8 @@
  *   starts), then `done` with the run and the real time the engine took (`ms`), or `failed` with
  *   a message when the engine threw or its run cannot be sent back. Anything else is ignored.
  * - The engine gets the wall budget as `shouldStop`; one that never polls it is stopped by the
- *   host, which terminates this Worker.
+ *   host, which terminates this Worker. A long engine may post `progress` messages
+ *   (`budget.progress`), which also keep the host's hard timeout from firing.
  */
 import type { EngineFn, EngineRequest, EngineResponse } from './engineHost';
 import { harden } from './harden.js';
@@ -43,7 +44,7 @@ export function serveEngine<Job, Run>(engine: EngineFn<Job, Run>, scope: EngineS
     const start = now();
     let run: Run;
     try {
-      run = engine(job, { wallMs, shouldStop: () => now() - start > wallMs });
+      run = engine(job, { wallMs, shouldStop: () => now() - start > wallMs, progress: (progress) => respond({ type: 'progress', id, progress }) });
     } catch (error) {
       respond({ type: 'failed', id, message: error instanceof Error ? error.message : String(error) });
       return;

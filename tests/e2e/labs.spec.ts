@@ -14,6 +14,14 @@ async function cutStackBlitz(page: Page) {
 }
 
 const OPTIONS: Record<string, LabTestOptions> = {
+  // a level's own page starts with no step chosen (the learner picks them): ready is the lanes
+  // (the lab page's instance opens on a 16-step schedule, so the step flows run there)
+  interleavings: {
+    ready: async (lab) => {
+      await expect(lab.getByTestId('il-lanes')).toBeVisible({ timeout: 20_000 });
+      await expect(lab).not.toHaveAttribute('aria-busy', 'true');
+    },
+  },
   // a measurement: no steps; axe checks it with results on screen (a short run in the Worker)
   'sync-async': {
     timeline: false,

@@ -6,6 +6,7 @@ import {
   lessonQuizScore,
   loadProgress,
   parseProgress,
+  recordLabLevel,
   recordPrediction,
   recordQuizAnswer,
   setLessonComplete,
@@ -130,5 +131,37 @@ describe('progress store', () => {
     expect(Object.keys(loadProgress(old).lessons)).toEqual(['a']);
     expect(takeRepairNotice(old)).toBeNull();
     expect(takeRepairNotice(new MapStore())).toBeNull();
+  });
+});
+
+describe('progress store: lab levels (labLevels, additive)', () => {
+  it('records found then proved, keeping the first date of each, next to the rest', () => {
+    const s = new MapStore();
+    setLessonComplete('a', true, s, at);
+    recordLabLevel('interleavings/threads/counter', 'found', s, at);
+    const later = new Date('2026-11-23T10:00:00Z');
+    recordLabLevel('interleavings/threads/counter', 'found', s, later);
+    recordLabLevel('interleavings/threads/counter', 'proved', s, later);
+    const p = loadProgress(s);
+    expect(p.labLevels).toEqual({ 'interleavings/threads/counter': { found: at.toISOString(), proved: later.toISOString() } });
+    expect(p.lessons.a).toEqual({ completedAt: at.toISOString() });
+  });
+
+  it('an older record without labLevels reads as before, with nothing repaired', () => {
+    const old = JSON.stringify({ version: 1, lessons: { a: { completedAt: at.toISOString() } }, quizzes: {} });
+    expect(parseProgress(old)).toEqual({ progress: { version: 1, lessons: { a: { completedAt: at.toISOString() } }, quizzes: {} }, repaired: false, lost: false });
+  });
+
+  it('keeps the readable entries of a damaged labLevels and drops the rest', () => {
+    const raw = JSON.stringify({
+      version: 1,
+      lessons: {},
+      quizzes: {},
+      labLevels: { good: { found: at.toISOString() }, badDate: { found: 'yesterday', proved: at.toISOString() }, notObject: 3, empty: {} },
+    });
+    const r = parseProgress(raw);
+    expect(r.progress.labLevels).toEqual({ good: { found: at.toISOString() }, badDate: { proved: at.toISOString() } });
+    expect(r.repaired).toBe(true);
+    expect(parseProgress(JSON.stringify({ version: 1, lessons: {}, quizzes: {}, labLevels: [1] })).progress.labLevels).toBeUndefined();
   });
 });

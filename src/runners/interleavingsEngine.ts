@@ -1,0 +1,150 @@
+/**
+ * The interleavings engine as its runner calls it (an EngineFn, see engineHost.ts), used by the
+ * sandbox Worker (interleavings.worker.ts) and the main-thread fallback. Two kinds of job:
+ *
+ * - `trace`: replays the learner's schedule (thread indices) on a level's program (the learner's
+ *   source, with the level's invariant added by the engine's `levelProgram`) and returns every
+ *   step's view (`traceThreads`) and the "find the bug" verdict (`checkFound`).
+ * - `explore`: explores every schedule (`Explorer`, one schedule per `next()`), posting progress
+ *   through the budget and stopping at the wall budget, and returns the counts, histogram,
+ *   counterexample and the "prove it" verdict (`provedVerdict`).
+ *
+ * Learner code is parsed with acorn first so a syntax error names its line and column (the engine
+ * compiles with `new Function`, whose SyntaxError does not). Threads mode only for now; the async
+ * mode adds its own `mode` here.
+ */
+import { parse } from 'acorn';
+import { Explorer, type ExploreResult } from '#sim/interleavings/explore';
+import { threadsSystem, traceThreads, type ThreadsTraceStep, type ThreadsView } from '#sim/interleavings/threads';
+import { checkFound, levelById, levelProgram, missingThreads, provedVerdict } from '#sim/interleavings/levels';
+import type { EngineFn } from './engineHost';
+
+export const MAX_SOURCE = 8_000;
+/** Longest schedule a link may hold (choices). */
+export const MAX_CHOICES = 400;
+/** Schedules an Explore runs at most. */
+export const MAX_SCHEDULES = 1_000_000;
+
+export type Mode = 'threads';
+
+export interface SourceError {
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export type InterleavingsJob =
+  | { kind: 'trace'; mode: Mode; level: string; source: string; choices: number[] }
+  | { kind: 'explore'; mode: Mode; level: string; source: string; maxSchedules?: number };
+
+export interface TraceRun {
+  kind: 'trace';
+  threads: string[];
+  initial: ThreadsView | null;
+  steps: ThreadsTraceStep[];
+  /** The choices that were replayed (a prefix of the job's, when one was not enabled). */
+  choices: number[];
+  /** Set when the job's choices had to be cut at this index (thread not enabled there). */
+  cutAt?: number;
+  found: { won: boolean; end: string; outcome: string } | null;
+  error?: SourceError;
+}
+
+export interface ExploreProgressInfo {
+  schedules: number;
+  failing: number;
+  deadlocks: number;
+  fraction: number;
+}
+
+export interface ExploreRun {
+  kind: 'explore';
+  source: string;
+  level: string;
+  threads: string[];
+  result: ExploreResult<number> | null;
+  verdict: { won: boolean; reason: string } | null;
+  /** Stopped by the wall budget (not by the learner). */
+  timedOut: boolean;
+  error?: SourceError;
+}
+
+export type InterleavingsRun = TraceRun | ExploreRun;
+
+/** A syntax error with its line and column, or null when the source parses. */
+export function syntaxError(source: string): SourceError | null {
+  if (source.length > MAX_SOURCE) return { message: `The program is ${source.length} characters long; the lab takes at most ${MAX_SOURCE}.` };
+  try {
+    parse(source, { ecmaVersion: 'latest', sourceType: 'script' });
+    return null;
+  } catch (error) {
+    const e = error as SyntaxError & { loc?: { line: number; column: number } };
+    const msg = e.message.replace(/\s*\(\d+:\d+\)$/, '');
+    return { message: `Syntax error on line ${e.loc?.line ?? '?'}, column ${e.loc ? e.loc.column + 1 : '?'}: ${msg}`, line: e.loc?.line, column: e.loc ? e.loc.column + 1 : undefined };
+  }
+}
+
+function emptyTrace(error: SourceError, choices: number[] = []): TraceRun {
+  return { kind: 'trace', threads: [], initial: null, steps: [], choices, found: null, error };
+}
+
+function runTrace(job: Extract<InterleavingsJob, { kind: 'trace' }>): TraceRun {
+  const bad = syntaxError(job.source);
+  if (bad) return emptyTrace(bad);
+  const level = levelById(job.level);
+  let program;
+  try {
+    program = levelProgram(level, job.source);
+  } catch (e) {
+    return emptyTrace({ message: (e as Error).message });
+  }
+  // Keep the longest prefix of the schedule that can run (a link made for other code).
+  let choices = job.choices;
+  let cutAt: number | undefined;
+  const sys = threadsSystem(program);
+  let st = sys.start();
+  for (let i = 0; i < choices.length; i++) {
+    if (sys.status(st) !== 'running' || !sys.enabled(st).includes(choices[i])) {
+      cutAt = i;
+      choices = choices.slice(0, i);
+      break;
+    }
+    st = sys.step(st, choices[i]);
+  }
+  const trace = traceThreads(program, choices);
+  const found = checkFound(level, choices, job.source);
+  return { kind: 'trace', threads: program.threads, initial: trace.initial, steps: trace.steps, choices, ...(cutAt !== undefined ? { cutAt } : {}), found };
+}
+
+function runExplore(job: Extract<InterleavingsJob, { kind: 'explore' }>, shouldStop: () => boolean, progress?: (p: unknown) => void): ExploreRun {
+  const base = { kind: 'explore' as const, source: job.source, level: job.level, threads: [] as string[], result: null, verdict: null, timedOut: false };
+  const bad = syntaxError(job.source);
+  if (bad) return { ...base, error: bad };
+  const level = levelById(job.level);
+  let program;
+  try {
+    program = levelProgram(level, job.source);
+  } catch (e) {
+    return { ...base, error: { message: (e as Error).message } };
+  }
+  const missing = missingThreads(level, program);
+  const ex = new Explorer(threadsSystem(program), { maxSchedules: Math.min(job.maxSchedules ?? MAX_SCHEDULES, MAX_SCHEDULES) });
+  let timedOut = false;
+  let n = 0;
+  while (ex.next()) {
+    if ((++n & 255) === 0) {
+      if (shouldStop()) {
+        timedOut = true;
+        ex.stop();
+        break;
+      }
+      if ((n & 4095) === 0) progress?.(ex.progress() satisfies ExploreProgressInfo);
+    }
+  }
+  const result = ex.result();
+  const verdict = missing ? { won: false, reason: missing } : provedVerdict(result);
+  return { ...base, threads: program.threads, result, verdict, timedOut };
+}
+
+export const runInterleavingsJob: EngineFn<InterleavingsJob, InterleavingsRun> = (job, budget) =>
+  job.kind === 'trace' ? runTrace(job) : runExplore(job, budget.shouldStop, budget.progress);

@@ -1,0 +1,137 @@
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { replaceCode, waitForHydration, watchErrors } from './helpers';
+import { explore, levelById, levelProgram, threadsSystem } from '../../simulations/interleavings/index';
+
+/**
+ * The interleavings lab ("play the scheduler", /labs/interleavings/, instance #play): pick a level,
+ * run threads by clicking their cards (and by number keys) until the engine says the bug is found,
+ * which survives a reload (the schedule is in the URL, the milestone in the progress store); then
+ * Explore the fixed code (0 failing of the engine's own count of schedules) and the buggy code
+ * (failing schedules, a counterexample that Replay loads into the lanes), Stop on a program too
+ * large to finish, and a syntax error with its line and column. The flows every lab shares are in
+ * labTest.ts (run from labs.spec.ts).
+ */
+const PAGE = '/labs/interleavings/';
+test.describe.configure({ timeout: 90_000 });
+
+async function openLab(page: Page, query = ''): Promise<Locator> {
+  await page.goto(`${PAGE}${query}`);
+  const lab = page.locator('#play');
+  await lab.scrollIntoViewIfNeeded();
+  await waitForHydration(page, '#play');
+  await expect(lab.getByTestId('il-lanes')).toBeVisible({ timeout: 20_000 });
+  await expect(lab).not.toHaveAttribute('aria-busy', 'true');
+  return lab;
+}
+
+const steps = (lab: Locator) => lab.getByTestId('lab-scrub');
+
+async function pick(lab: Locator, n: number) {
+  const before = Number(await steps(lab).getAttribute('max'));
+  await lab.getByTestId(`il-card-${n}`).click();
+  await expect(steps(lab)).toHaveAttribute('max', String(before + 1));
+}
+
+test('find the bug: cards and number keys build a schedule, the engine says found, and a reload keeps it', async ({ page }) => {
+  const errors = watchErrors(page);
+  let lab = await openLab(page);
+  await lab.getByTestId('il-level').selectOption('counter');
+  await expect(lab.getByTestId('il-card-1')).toBeVisible();
+  await expect(steps(lab)).toHaveAttribute('max', '0');
+  await expect(lab.getByTestId('il-found')).toHaveCount(0);
+
+  // A reads, B reads (both saw 0)...
+  await pick(lab, 1);
+  await expect(lab.getByTestId('il-lane-1')).toContainText('read x');
+  await lab.getByTestId('il-card-2').focus();
+  await page.keyboard.press('Enter'); // a card is a button: Tab / Enter work
+  await expect(steps(lab)).toHaveAttribute('max', '2');
+  // ...A writes 1 (number key 1), B writes 1 (number key 2): the lost update
+  await page.keyboard.press('1');
+  await expect(steps(lab)).toHaveAttribute('max', '3');
+  await expect(lab.getByTestId('il-var-x')).toHaveText('1');
+  await page.keyboard.press('2');
+  await expect(lab.getByTestId('il-found')).toContainText('Bug found');
+  await expect(lab.getByTestId('il-found')).toContainText('two increments should make x 2');
+  await expect(lab.getByTestId('il-phase-find')).toContainText('✓');
+  await expect(lab.getByTestId('lab-narration')).toContainText('The run failed');
+
+  // Undo takes back the last step; the win goes with it
+  await lab.getByTestId('il-undo').click();
+  await expect(steps(lab)).toHaveAttribute('max', '3');
+  await expect(lab.getByTestId('il-found')).toHaveCount(0);
+  await pick(lab, 2);
+  await expect(lab.getByTestId('il-found')).toBeVisible();
+
+  // the schedule is in the URL: a reload shows the same failing run, the milestone stays
+  await expect(page).toHaveURL(/play\.ch=1212/);
+  lab = await openLab(page, new URL(page.url()).search);
+  await expect(lab.getByTestId('il-found')).toContainText('Bug found');
+  await expect(steps(lab)).toHaveValue('4');
+  await expect(lab.getByTestId('il-phase-find')).toContainText('✓');
+  // another level, back: the level picker marks it found
+  await expect(lab.getByTestId('il-level').locator('option[value="counter"]')).toHaveText(/✓$/);
+  expect(errors).toEqual([]);
+});
+
+test('prove it: Explore on the fixed code shows 0 failing of every schedule; on the buggy code a counterexample replays', async ({ page }) => {
+  const errors = watchErrors(page);
+  const lab = await openLab(page, '?play.preset=check-then-act&play.ch=121212');
+  await expect(lab.getByTestId('il-found')).toBeVisible();
+
+  // the buggy code: failing schedules, and the counterexample replays into the lanes
+  await lab.getByTestId('il-explore').click();
+  const result = lab.getByTestId('il-explore-result');
+  await expect(result).toBeVisible({ timeout: 30_000 });
+  const level = levelById('check-then-act');
+  const buggy = explore(threadsSystem(levelProgram(level, level.buggy)));
+  await expect(lab.getByTestId('il-count-schedules')).toHaveText(buggy.schedules!.toLocaleString('en'));
+  await expect(lab.getByTestId('il-count-failing')).toHaveText(String(buggy.failing));
+  expect(buggy.failing).toBeGreaterThan(0);
+  await expect(lab.getByTestId('il-histogram').locator('li')).toHaveCount(buggy.histogram.length);
+  await lab.getByTestId('il-replay').click();
+  await expect(steps(lab)).toHaveAttribute('max', String(buggy.counterexample!.steps));
+  await expect(steps(lab)).toHaveValue(String(buggy.counterexample!.steps));
+  await expect(lab.getByTestId('il-found')).toBeVisible();
+
+  // a fix: 0 failing of N, N the engine's own count, and the level is proved
+  await lab.getByTestId('il-show-fix').click();
+  await expect(lab.getByTestId('il-restore')).toBeVisible();
+  await lab.getByTestId('il-explore').click();
+  const fixed = explore(threadsSystem(levelProgram(level, level.fixed)));
+  await expect(lab.getByTestId('il-explore-verdict')).toContainText(`0 failing of ${fixed.schedules!.toLocaleString('en')} schedules`, { timeout: 30_000 });
+  await expect(lab.getByTestId('il-explore-verdict')).toContainText('every schedule explored');
+  await expect(lab.getByTestId('il-proved')).toContainText('Proved');
+  await expect(lab.getByTestId('il-phase-prove')).toContainText('✓');
+  await page.reload();
+  const again = await openLab(page, new URL(page.url()).search);
+  await expect(again.getByTestId('il-phase-prove')).toContainText('✓');
+  expect(errors).toEqual([]);
+});
+
+test('Stop ends an exploration too large to finish, and says it proves nothing', async ({ page }) => {
+  const lab = await openLab(page, '?play.preset=counter');
+  await replaceCode(page, lab, [
+    'shared({ x: 0 });',
+    "function* work() { for (let i = 0; i < 8; i++) yield atomicAdd('x', 1); }",
+    "thread('A', work); thread('B', work); thread('C', work); thread('D', work);",
+  ]);
+  await lab.getByTestId('il-explore').click();
+  const progress = lab.getByTestId('il-explore-progress');
+  await expect(progress).toContainText(/[1-9][\d,]* schedules/, { timeout: 20_000 });
+  await lab.getByTestId('il-explore-stop').click();
+  await expect(lab.getByTestId('il-explore-stopped')).toContainText('proves nothing');
+  await expect(lab.getByTestId('il-explore')).toBeEnabled();
+  await expect(progress).toHaveCount(0);
+  // the lab still answers: the cards run the edited code after Run
+  await lab.getByTestId('il-run').click();
+  await expect(lab.getByTestId('il-card-4')).toBeVisible();
+});
+
+test('code that does not parse: the error names its line and column, in the lab and the editor', async ({ page }) => {
+  const lab = await openLab(page, '?play.preset=counter');
+  await replaceCode(page, lab, ['shared({ x: 0 });', "thread('A', function* () {", "  yield read('x';", '});']);
+  await lab.getByTestId('il-run').click();
+  await expect(lab.getByTestId('il-error')).toContainText(/Syntax error on line 3, column \d+/);
+  await expect(lab.getByTestId('il-placeholder')).toContainText('did not compile');
+});
