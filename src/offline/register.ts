@@ -22,7 +22,7 @@ let requests = 0;
 export const nextRequestId = () => `${Date.now().toString(36)}-${++requests}`;
 
 /** Asks the controlling worker for its status (version, files stored); null without one. */
-export function workerStatus(timeoutMs = 3000): Promise<OfflineStatus | null> {
+export function workerStatus(timeoutMs = 10_000): Promise<OfflineStatus | null> {
   const controller = navigator.serviceWorker?.controller;
   if (!controller) return Promise.resolve(null);
   const id = nextRequestId();

@@ -72,10 +72,12 @@ async function store(report) {
 
 async function status() {
   const cache = await caches.open(CACHE);
+  // one listing of the cache, not a lookup per file: this answers while a store is under way
+  const have = new Set((await cache.keys()).map((request) => new URL(request.url).pathname));
   let stored = 0;
   let bytes = 0;
   for (const file of MANIFEST.files) {
-    if (await cache.match(file.url)) {
+    if (have.has(file.url)) {
       stored++;
       bytes += file.size;
     }
