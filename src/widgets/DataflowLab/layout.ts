@@ -61,6 +61,8 @@ const GAP_CHAIN = 34;
 export const FRAME_PAD = 8;
 /** Height of the caption at the bottom of a task's frame, under its operators. */
 export const FRAME_CAPTION = 14;
+/** The same on the presenter stage (its caption is larger). */
+export const FRAME_CAPTION_STAGE = 20;
 const GAP_CROSS = 26;
 const PAD = 14;
 const LABEL_ROOM = 70;
@@ -74,13 +76,24 @@ export function fitFirst(texts: readonly string[], px: number, maxW: number, bol
   return fitText(texts[texts.length - 1], px, maxW, bold);
 }
 
-/** Height of an operator box for `p` instances (the instance strip wraps at 16 per row). */
-export function nodeHeight(p: number): number {
+/**
+ * Where the rows of an operator box sit (y from the box's top): the name line, the kind line, the
+ * instance strip, the time bar, and the box's height for `p` instances (the strip wraps at 16 per
+ * row). The presenter stage (`stage`) uses larger text, so its rows are further apart.
+ */
+export function nodeRows(p: number, stage = false) {
   const rows = Math.ceil(Math.min(p, 64) / 16);
-  return 84 + rows * 12;
+  return stage
+    ? { labelY: 25, kindY: 46, cellsY: 56, barY: 61 + rows * 12, h: 104 + rows * 12, splitY: 104 + rows * 12 - 12 }
+    : { labelY: 20, kindY: 37, cellsY: 45, barY: 50 + rows * 12, h: 84 + rows * 12, splitY: 84 + rows * 12 - 10 };
 }
 
-export function layoutGraph(config: Pick<ResolvedConfig, 'operators' | 'edges'> & { chaining?: boolean }, vertical: boolean): GraphLayout {
+/** Height of an operator box for `p` instances (the instance strip wraps at 16 per row). */
+export function nodeHeight(p: number, stage = false): number {
+  return nodeRows(p, stage).h;
+}
+
+export function layoutGraph(config: Pick<ResolvedConfig, 'operators' | 'edges'> & { chaining?: boolean }, vertical: boolean, stage = false): GraphLayout {
   const n = config.operators.length;
   const infos = edgeInfos(config);
   const chained = infos.map((e) => e.chained);
@@ -100,7 +113,8 @@ export function layoutGraph(config: Pick<ResolvedConfig, 'operators' | 'edges'> 
     byLayer[l].sort((a, b) => bary(a) - bary(b) || a - b);
     byLayer[l].forEach((i, k) => (pos[i] = k));
   }
-  const heights = config.operators.map((o) => nodeHeight(o.parallelism ?? 1));
+  const capH = stage ? FRAME_CAPTION_STAGE : FRAME_CAPTION;
+  const heights = config.operators.map((o) => nodeHeight(o.parallelism ?? 1, stage));
   // Extent of each layer across the flow.
   const cross = (i: number) => (vertical ? NODE_W : heights[i]);
   const along = (i: number) => (vertical ? heights[i] : NODE_W);
@@ -152,12 +166,12 @@ export function layoutGraph(config: Pick<ResolvedConfig, 'operators' | 'edges'> 
       const x0 = Math.min(...ops.map((o) => nodes[o].x)) - FRAME_PAD;
       const y0 = Math.min(...ops.map((o) => nodes[o].y)) - FRAME_PAD;
       const x1 = Math.max(...ops.map((o) => nodes[o].x + nodes[o].w)) + FRAME_PAD;
-      const y1 = Math.max(...ops.map((o) => nodes[o].y + nodes[o].h)) + FRAME_PAD + FRAME_CAPTION;
+      const y1 = Math.max(...ops.map((o) => nodes[o].y + nodes[o].h)) + FRAME_PAD + capH;
       return { x: x0, y: y0, w: x1 - x0, h: y1 - y0, ops };
     });
   // Top to bottom, the channel labels sit to the right of the gauges: room for them. A task's
   // caption makes its frame reach further down than its operators: room for it.
   return vertical
-    ? { width: totalCross + LABEL_ROOM, height: totalAlong + (frames.length ? FRAME_CAPTION : 0), nodes, edges, chained, frames, vertical }
-    : { width: totalAlong, height: totalCross + (frames.length ? FRAME_CAPTION : 0), nodes, edges, chained, frames, vertical };
+    ? { width: totalCross + LABEL_ROOM, height: totalAlong + (frames.length ? capH : 0), nodes, edges, chained, frames, vertical }
+    : { width: totalAlong, height: totalCross + (frames.length ? capH : 0), nodes, edges, chained, frames, vertical };
 }
