@@ -344,10 +344,12 @@ test('a syntax error is shown at its line, and nothing runs', async ({ page }) =
 
 test('the editor from the keyboard: Tab in, Enter to edit, Ctrl+Enter runs, Escape and Tab out, then the arrows step', async ({ page }) => {
   const lab = await openLab(page);
-  // Tab reaches the editor (after the examples menu and the Browser | Node radio group); Enter starts editing
+  // Tab reaches the editor (after the examples menu, the Browser | Node radio group and the Task tree toggle); Enter starts editing
   await lab.getByTestId('el-preset').focus();
   await page.keyboard.press('Tab');
   await expect(lab.getByTestId('el-runtime-browser')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(lab.getByTestId('el-tree-toggle')).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(lab.locator('[data-code-editor] .static')).toBeFocused();
   await page.keyboard.press('Enter');
