@@ -182,6 +182,36 @@ console.log('both started');
 `,
   },
   {
+    id: 'orphans-race-all',
+    title: 'Work left running: a race loser and the siblings of a failed Promise.all',
+    point: 'Promise.race and a rejected Promise.all settle early, but nothing stops the other calls: they go on after main is done, orphans nobody waits for (turn on the task tree).',
+    source: `async function fetchFrom(server, ms) {
+  await delay(ms);
+  console.log(server, 'answered after', ms, 'ms');
+  return server;
+}
+
+async function part(name, ms, fail) {
+  await delay(ms);
+  if (fail) throw new Error(name + ' failed');
+  console.log(name, 'finished anyway');
+}
+
+async function main() {
+  const first = await Promise.race([fetchFrom('fast', 10), fetchFrom('slow', 70)]);
+  console.log('race won by', first);
+  try {
+    await Promise.all([part('a', 40), part('b', 20, true), part('c', 80)]);
+  } catch (e) {
+    console.log('all rejected:', e.message);
+  }
+  console.log('main done');
+}
+
+main();
+`,
+  },
+  {
     id: 'node-tick-vs-promise',
     runtime: 'node',
     title: 'Node: process.nextTick before promise jobs',

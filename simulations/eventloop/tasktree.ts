@@ -376,3 +376,108 @@ export function taskTree(run: Pick<EventLoopRun, 'trace'>): TaskTree {
 export function orphanCount(x: TaskTree | Pick<EventLoopRun, 'trace'>): number {
   return 'orphans' in x ? x.orphans.length : taskTree(x).orphans.length;
 }
+
+/* ---------------- rows: the tree as indented rows, per step ---------------- */
+
+/** One node of the final tree placed in depth-first order, with what a step needs to read its state. */
+export interface TaskRowPlan {
+  id: number;
+  kind: TaskKind;
+  label: string;
+  /** Nesting level under the root (the root is 0). */
+  depth: number;
+  parent: number | null;
+  start: number;
+  end?: number;
+  outcome?: 'fulfilled' | 'rejected';
+  history: readonly [number, TaskState][];
+  orphanedAt?: number;
+  /** Labels of the nodes that wait for it, with the trace index from which each waits. */
+  awaitedAt: readonly [string, number][];
+}
+
+/** The run's nodes in depth-first order (children in start order): computed once per run. */
+export interface TaskLayout {
+  rows: readonly TaskRowPlan[];
+  /** Trace length (the last step). */
+  length: number;
+}
+
+/** One row of the tree at a step. */
+export interface TaskRow {
+  id: number;
+  kind: TaskKind;
+  label: string;
+  depth: number;
+  state: TaskState;
+  /** Set once it has settled (by this step). */
+  outcome?: 'fulfilled' | 'rejected';
+  orphan: boolean;
+  /** Labels of the nodes waiting for it by this step. */
+  awaitedBy: string[];
+}
+
+const layoutCache = new WeakMap<object, TaskLayout>();
+
+/** The tree's nodes as indented rows in depth-first order (cached per trace). */
+export function taskLayout(run: Pick<EventLoopRun, 'trace'>): TaskLayout {
+  const known = layoutCache.get(run.trace);
+  if (known) return known;
+  const nodes = nodesOf(run);
+  const rows: TaskRowPlan[] = [];
+  // Iterative DFS: a deep chain of async calls must not overflow the stack.
+  const todo: [number, number][] = nodes.length > 0 ? [[0, 0]] : [];
+  while (todo.length > 0) {
+    const [id, depth] = todo.pop()!;
+    const n = nodes[id];
+    rows.push({
+      id: n.id,
+      kind: n.kind,
+      label: n.label,
+      depth,
+      parent: n.parent,
+      start: n.start,
+      end: n.end,
+      outcome: n.outcome,
+      history: n.history,
+      orphanedAt: n.orphanedAt,
+      awaitedAt: n.awaitedAt.map(([o, at]) => [nodes[o].label, at] as [string, number]),
+    });
+    for (let k = n.children.length - 1; k >= 0; k--) todo.push([n.children[k], depth + 1]);
+  }
+  const layout = { rows, length: run.trace.length };
+  layoutCache.set(run.trace, layout);
+  return layout;
+}
+
+/**
+ * The rows at step `step` (events 0..step-1 applied), as taskTreeAt reads the nodes: a node
+ * appears once its creating event is applied, shows its state of that step, and stays an orphan
+ * from the step after it became one. O(rows + their history), no trace walk.
+ */
+export function taskRowsAt(layout: TaskLayout, step: number): { step: number; rows: TaskRow[]; orphans: number } {
+  const s = Math.max(0, Math.min(layout.length, Number.isFinite(step) ? Math.floor(step) : step > 0 ? layout.length : 0));
+  const rows: TaskRow[] = [];
+  let orphans = 0;
+  for (const r of layout.rows) {
+    if (r.kind !== 'root' && r.start >= s) continue;
+    let state = r.history[0][1];
+    for (const [at, st] of r.history) {
+      if (at < s) state = st;
+      else break;
+    }
+    const orphan = r.orphanedAt !== undefined && r.orphanedAt < s;
+    if (orphan) orphans++;
+    rows.push({
+      id: r.id,
+      kind: r.kind,
+      label: r.label,
+      depth: r.depth,
+      state,
+      outcome: r.end !== undefined && r.end < s ? r.outcome : undefined,
+      orphan,
+      awaitedBy: r.awaitedAt.filter(([, at]) => at < s).map(([label]) => label),
+    });
+  }
+  return { step: s, rows, orphans };
+}

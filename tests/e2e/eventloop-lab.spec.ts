@@ -1,5 +1,8 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { expectNoAxeViolations, replaceCode, setTheme, waitForHydration, watchErrors } from './helpers';
+import { getExample } from '../../simulations/eventloop/examples';
+import { runProgramSync } from '../../simulations/eventloop/run';
+import { orphanCount, taskTree, taskTreeAt } from '../../simulations/eventloop/tasktree';
 
 /**
  * The event-loop lab on its own page (/labs/event-loop/, instances #loop and #ticks): typing and
@@ -341,10 +344,12 @@ test('a syntax error is shown at its line, and nothing runs', async ({ page }) =
 
 test('the editor from the keyboard: Tab in, Enter to edit, Ctrl+Enter runs, Escape and Tab out, then the arrows step', async ({ page }) => {
   const lab = await openLab(page);
-  // Tab reaches the editor (after the examples menu and the Browser | Node radio group); Enter starts editing
+  // Tab reaches the editor (after the examples menu, the Browser | Node radio group and the Task tree toggle); Enter starts editing
   await lab.getByTestId('el-preset').focus();
   await page.keyboard.press('Tab');
   await expect(lab.getByTestId('el-runtime-browser')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(lab.getByTestId('el-tree-toggle')).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(lab.locator('[data-code-editor] .static')).toBeFocused();
   await page.keyboard.press('Enter');
@@ -383,4 +388,74 @@ test('the presenter page opens an example at a step', async ({ page }) => {
   await expect(lab).toHaveAttribute('data-presenting', 'true');
   await page.keyboard.press('ArrowRight');
   await expect(lab.getByTestId('lab-scrub')).toHaveValue('6');
+});
+
+test('the task tree: a toggle kept in the URL, nodes that follow the steps, and the orphans the engine counts', async ({ page }) => {
+  const errors = watchErrors(page);
+  // what the engine says of the preset (the lab runs the same engine in its Worker)
+  const run = runProgramSync(getExample('orphans-race-all').source);
+  const final = taskTree(run);
+  const orphans = orphanCount(run);
+  expect(orphans).toBeGreaterThan(0);
+  const orphanedAt = Math.min(...final.orphans.map((id) => final.nodes[id].orphanedAt!));
+
+  const lab = await openLab(page, 'loop', '?loop.preset=orphans-race-all');
+  const tree = lab.getByTestId('el-tree');
+  const nodes = tree.getByTestId('el-tree-node');
+  const count = tree.getByTestId('el-tree-orphans');
+  await expect(tree).toHaveCount(0); // off by default
+  await lab.getByTestId('el-tree-toggle').focus();
+  await page.keyboard.press('Space');
+  await expect(lab.getByTestId('el-tree-toggle')).toBeChecked();
+  await expect(tree).toBeVisible();
+  await expect.poll(() => page.url()).toContain('loop.tree=1');
+  // step 0: only the main script
+  await expect(nodes).toHaveText([/\(main script\)/]);
+  await expect(count).toHaveText('0 orphans');
+
+  // nodes appear as they start: a step in the middle shows the engine's nodes of that step
+  const mid = Math.floor(orphanedAt / 2);
+  await scrub(lab).fill(String(mid));
+  await expect(nodes).toHaveCount(taskTreeAt(run, mid).nodes.length);
+  // the step before main() settles, nothing is an orphan yet; one step on, the orphans are marked
+  await scrub(lab).fill(String(orphanedAt));
+  await expect(count).toHaveText('0 orphans');
+  await expect(tree.locator('[data-orphan]')).toHaveCount(0);
+  await lab.getByTestId('lab-step').click();
+  await expect(count).toHaveText(`${orphans} orphans`);
+  await expect(tree.locator('[data-orphan]')).toHaveCount(orphans);
+
+  // at the end they stay marked, settled (they ran to the end, nobody waiting), and the count holds
+  await scrub(lab).focus();
+  await page.keyboard.press('End');
+  await expect(scrub(lab)).toHaveValue(String(run.trace.length));
+  await expect(nodes).toHaveCount(final.nodes.length);
+  await expect(count).toHaveText(`${orphans} orphans`);
+  const marked = tree.locator('[data-orphan]');
+  await expect(marked).toHaveCount(orphans);
+  await expect(marked.locator('.name')).toHaveText(final.orphans.map((id) => final.nodes[id].label));
+  for (let i = 0; i < orphans; i++) await expect(marked.nth(i)).toContainText('orphan');
+  await expect(marked.first()).toHaveAttribute('data-state', final.nodes[final.orphans[0]].state);
+  // the scrolling list is reachable from the keyboard
+  await tree.getByRole('region').focus();
+  await expect(tree.getByRole('region')).toBeFocused();
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+  await expectNoAxeViolations(page, undefined, '#loop');
+
+  // a reload keeps the panel open (in the dark theme this time, for its contrast)
+  await setTheme(page, 'dark');
+  await page.reload();
+  await lab.scrollIntoViewIfNeeded();
+  await waitForHydration(page, '#loop');
+  await expect(lab.getByTestId('el-stats')).toBeVisible({ timeout: 15_000 });
+  await expect(lab.getByTestId('el-tree-toggle')).toBeChecked();
+  await expect(tree).toBeVisible();
+  await expect(count).toHaveText(`${orphans} orphans`);
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+  await expectNoAxeViolations(page, ['color-contrast'], '#loop');
+  // and turning it off closes it and leaves the URL
+  await lab.getByTestId('el-tree-toggle').click();
+  await expect(tree).toHaveCount(0);
+  await expect.poll(() => page.url()).not.toContain('loop.tree=');
+  expect(errors).toEqual([]);
 });

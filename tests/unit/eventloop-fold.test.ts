@@ -281,6 +281,8 @@ describe('examples and features', () => {
     'blocking-loop': ['loop done after 200 ms', 'microtask after 200 ms', 'timer fired after 200 ms'],
     'for-await': ['tick 3', 'timer at 75 ms', 'tick 2', 'tick 1', 'liftoff'],
     'async-interleave': ['A step 1', 'B step 1', 'both started', 'A step 2', 'B step 2', 'A step 3', "[ 'A done', 'B done' ]"],
+    // eventloop-tasktree-preset.test.ts checks it against real Node 24 (with the lab's delay written out).
+    'orphans-race-all': ['fast answered after 10 ms', 'race won by fast', 'all rejected: b failed', 'main done', 'a finished anyway', 'slow answered after 70 ms', 'c finished anyway'],
     // Node examples (runtime 'node'; eventloop-node-presets.test.ts checks them against real Node 24).
     'node-tick-vs-promise': ['script start', 'script end', 'tick 1', 'tick 2', 'promise 1', 'promise 2', 'tick queued by promise 1'],
     'node-immediate-vs-timeout-io': ['reading…', 'read: hello from data.txt', 'immediate', 'timeout 0'],

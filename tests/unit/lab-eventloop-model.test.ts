@@ -50,6 +50,16 @@ describe('event-loop lab model: links', () => {
     expect(r).toMatchObject({ settings: initial, fromLink: false, notice: null, clampNotes: [] });
   });
 
+  it('the task-tree toggle travels in the link, is read back, survives a preset change and never reruns', async () => {
+    expect(model.url.encode(initial, initial).tree).toBeUndefined();
+    expect(model.url.encode({ ...initial, tree: true }, initial).tree).toBe(true);
+    expect((await readLink(model, '?loop.tree=1', 'loop', initial, false)).settings.tree).toBe(true);
+    expect((await readLink(model, '?loop.step=2', 'loop', initial, false)).settings.tree).toBeFalsy();
+    expect((await readLink(model, '?loop.tree=maybe', 'loop', initial, false)).notice).toMatch(/tree=/);
+    expect(model.keepOnPresetChange!({ ...initial, tree: true }, presetSettings('await-ticks')).tree).toBe(true);
+    expect(model.runKey({ ...initial, tree: true })).toBe(model.runKey(initial));
+  });
+
   it('a fresh lab writes only its preset; edited code is written, the preset kept', () => {
     expect(model.url.encode(initial, initial)).toEqual({ preset: 'microtasks-before-timers', code: undefined, runtime: undefined });
     expect(model.url.encode({ ...initial, code: PROGRAM }, initial)).toEqual({ preset: 'microtasks-before-timers', code: PROGRAM, runtime: undefined });

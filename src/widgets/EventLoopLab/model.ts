@@ -5,7 +5,8 @@
  *
  * A link carries `preset` (which example the code came from), `code` (packed, once the learner
  * has edited it), `runtime` (`node` for Node's event loop; absent: the preset's, else the
- * browser's, so links from before the switch are read as they were) and the step; links from
+ * browser's, so links from before the switch are read as they were), `tree` (the task-tree panel is
+ * open; absent: closed) and the step; links from
  * before the lab platform named the preset `ex`, and readLink still reads them.
  */
 import { param } from '#lib/permalink';
@@ -23,6 +24,8 @@ export interface EventLoopSettings {
   code: string;
   /** Which event loop runs the code: the browser's (HTML) or Node's (libuv phases, process.nextTick). */
   runtime: Runtime;
+  /** The task-tree panel is open (a view setting: it never changes the run). Absent: closed. */
+  tree?: boolean;
 }
 
 export const RUNTIMES: readonly Runtime[] = ['browser', 'node'];
@@ -78,6 +81,7 @@ export const eventLoopModel: LabModel<EventLoopSettings, HostedRun, EventLoopSta
       preset: param.oneOf(PRESET_IDS),
       code: param.text(4 * MAX_CODE),
       runtime: param.oneOf(RUNTIMES),
+      tree: param.bool(),
     },
     // Node is always written (a reload keeps it whatever the base); the browser only when the
     // base is a Node preset, since an absent `runtime` reads as the preset's.
@@ -85,14 +89,18 @@ export const eventLoopModel: LabModel<EventLoopSettings, HostedRun, EventLoopSta
       preset: s.preset,
       code: s.code !== base.code ? s.code : undefined,
       runtime: s.runtime === 'node' || s.runtime !== base.runtime ? s.runtime : undefined,
+      tree: s.tree ? true : undefined,
     }),
     decode: (f, base) => ({
       preset: (f.preset as string | undefined) ?? base.preset,
       code: (f.code as string | undefined) ?? base.code,
       runtime: (f.runtime as Runtime | undefined) ?? base.runtime,
+      tree: (f.tree as boolean | undefined) ?? base.tree,
     }),
     packed: { code: MAX_CODE },
   },
+  // The panel stays open (or closed) across examples.
+  keepOnPresetChange: (prev, next) => ({ ...next, tree: prev.tree }),
   // Nothing to pull into range: the code's length is bounded by `packed`, the engine has its own budgets.
   clamp: (s) => ({ settings: s, notes: [] }),
   // The runtime first: a code can never end in a way that makes two keys equal.
