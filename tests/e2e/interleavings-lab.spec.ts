@@ -135,3 +135,26 @@ test('code that does not parse: the error names its line and column, in the lab 
   await expect(lab.getByTestId('il-error')).toContainText(/Syntax error on line 3, column \d+/);
   await expect(lab.getByTestId('il-placeholder')).toContainText('did not compile');
 });
+
+test('presenter 1280×720: Explore with the code section open folds the code, and the results fit the stage', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/present/interleavings/?preset=check-then-act');
+  const lab = page.locator('section[data-lab]').first();
+  await waitForHydration(page, `#${await lab.getAttribute('id')}`);
+  await expect(lab.getByTestId('il-lanes')).toBeVisible({ timeout: 20_000 });
+  const code = lab.getByTestId('il-code-more');
+  await code.locator('summary').click();
+  await expect(code).toHaveAttribute('open', '');
+  await lab.getByTestId('il-explore').click();
+  await expect(lab.getByTestId('il-explore-result')).toBeVisible({ timeout: 30_000 });
+  await expect(lab.getByTestId('il-counterexample')).toBeVisible();
+  await expect(code).not.toHaveAttribute('open', '');
+  const size = await page.evaluate(() => ({ h: document.documentElement.scrollHeight, w: document.documentElement.scrollWidth }));
+  expect(size.h, `the page is ${size.h - 720} px taller than the stage`).toBeLessThanOrEqual(720);
+  expect(size.w).toBeLessThanOrEqual(1280);
+  // every control of the result is on the stage, not below it
+  const box = await lab.getByTestId('il-replay').boundingBox();
+  expect(box!.y + box!.height).toBeLessThanOrEqual(720);
+  expect(errors).toEqual([]);
+});
