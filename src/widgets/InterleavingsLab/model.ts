@@ -185,7 +185,8 @@ export const ilModel: LabModel<IlSettings, HostedTrace, IlState> = {
     return { settings: notes.length === 0 ? s : { ...s, choices }, notes };
   },
   runKey: (s) => JSON.stringify([s.mode, s.preset, s.code, s.choices]),
-  run: (s, signal) => traceSchedule({ mode: s.mode, level: s.preset, source: s.code, choices: s.choices }, signal),
+  // the engine names a level by its own id (an async preset's id has async- in front)
+  run: (s, signal) => traceSchedule({ mode: s.mode, level: levelOf(s.preset).level.id, source: s.code, choices: s.choices }, signal),
   fold: ilFold,
   narrate: ilNarrate,
   emptyState: EMPTY_STATE,
