@@ -77,6 +77,9 @@ export interface AsyncRunEnd {
 interface Point {
   pending: AsyncCompletion[];
   taken: number;
+  /** The db (values previewed) and console at this choice point (traced runs only). */
+  db?: Record<string, string>;
+  console?: string[];
 }
 
 interface RunRecord {
@@ -120,22 +123,32 @@ export function asyncOutcomeOf(end: AsyncRunEnd): string {
 }
 
 /** Runs the program once: follows `prefix` at the first choice points, then the natural order. */
-function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000): RunRecord {
+function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000, opts: { byIndex?: boolean; snapshots?: boolean } = {}): RunRecord & { cutAt?: number } {
   const points: Point[] = [];
+  let cutAt: number | undefined;
   const marks: number[] = [];
   const issuers = new Map<number, string>();
   let engine: Engine;
   const chooser = (pending: readonly PendingCompletion[]): number => {
     const k = points.length;
     let idx = 0;
-    if (k < prefix.length) {
-      idx = pending.findIndex((p) => p.timer === prefix[k]);
-      if (idx < 0) throw new Error(`Completion ${prefix[k]} is not pending at step ${k + 1}.`);
+    if (k < prefix.length && cutAt === undefined) {
+      idx = opts.byIndex ? (Number.isInteger(prefix[k]) && prefix[k] >= 0 && prefix[k] < pending.length ? prefix[k] : -1) : pending.findIndex((p) => p.timer === prefix[k]);
+      if (idx < 0) {
+        if (!opts.byIndex) throw new Error(`Completion ${prefix[k]} is not pending at step ${k + 1}.`);
+        cutAt = k;
+        idx = 0;
+      }
     }
-    points.push({
+    const point: Point = {
       pending: pending.map((p) => ({ id: p.timer, name: p.name, api: p.api, due: p.due, issuer: issuers.get(p.timer) ?? '(main script)' })),
       taken: pending[idx].timer,
-    });
+    };
+    if (opts.snapshots) {
+      point.db = Object.fromEntries([...store.keys()].sort().map((key) => [key, preview(store.get(key))]));
+      point.console = engine.consoleLines.slice();
+    }
+    points.push(point);
     marks.push(engine.rec.events.length);
     return idx;
   };
@@ -201,7 +214,7 @@ function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000): Ru
 
   const trace = engine.rec.events;
   const end = judge(engine, trace, failures, store);
-  return { points, end, trace, marks };
+  return { points, end, trace, marks, ...(cutAt !== undefined ? { cutAt } : {}) };
 }
 
 function judge(engine: Engine, trace: EventLoopEvent[], asserts: AsyncFailure[], store: Map<string, unknown>): AsyncRunEnd {
@@ -289,6 +302,112 @@ export interface AsyncScheduleTrace {
 export function asyncScheduleTrace(source: string, choices: readonly number[]): AsyncScheduleTrace {
   const r = runOnce(compile(source), choices);
   return { trace: r.trace, marks: r.marks, points: r.points, end: r.end };
+}
+
+/** The state the lab shows at a choice point or at the end: what is pending, the db, the console. */
+export interface AsyncView {
+  status: 'running' | 'done' | 'failed' | 'stuck';
+  /** The completions the learner may pick (issue order); empty once the run ended. */
+  pending: AsyncCompletion[];
+  /** The db, keys sorted, values previewed as the console would show them. */
+  db: Record<string, string>;
+  console: string[];
+  failure?: AsyncFailure;
+  suspended?: SuspendedAwait[];
+}
+
+/** One step of a played schedule: the completion taken, what the loop did until the next choice, and the state there. */
+export interface AsyncTraceStep {
+  /** The index of the completion in the previous view's `pending` (what the learner picked). */
+  index: number;
+  completion: AsyncCompletion;
+  /** The event loop from this completion to the next choice point (or the end), one short line per event. */
+  events: string[];
+  after: AsyncView;
+}
+
+export interface AsyncPlay {
+  initial: AsyncView;
+  /** The main script's run up to the first choice point. */
+  startEvents: string[];
+  steps: AsyncTraceStep[];
+  /** The completion ids taken, one per step (what checkFound and the explorer take). */
+  ids: number[];
+  /** Set when the picks were cut at this index (no pending completion with that index there). */
+  cutAt?: number;
+}
+
+const MAX_EVENTS_PER_STEP = 40;
+
+/** A short line for the events the lab lists (the rest are left out). */
+function eventLine(e: EventLoopEvent): string | null {
+  switch (e.kind) {
+    case 'task-start':
+      return e.source === 'script' ? 'main script runs' : `task: ${e.label}`;
+    case 'await':
+      return e.site === 'await' ? `${e.fn} awaits ${e.text || 'a value'}` : null;
+    case 'resume':
+      return `${e.name} resumes (${e.how})`;
+    case 'console':
+      return `console: ${e.text}`;
+    case 'uncaught':
+      return `uncaught: ${e.text}`;
+    case 'unhandled-rejection':
+      return `unhandled rejection: ${e.text}`;
+    default:
+      return null;
+  }
+}
+
+function eventLines(trace: readonly EventLoopEvent[], from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) {
+    const line = eventLine(trace[i]);
+    if (line === null) continue;
+    if (out.length === MAX_EVENTS_PER_STEP) {
+      out.push('…');
+      break;
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+/**
+ * Plays a schedule the lab's way: `picks` are indices into the pending completions at each choice
+ * point (the card the learner clicked), kept while they exist (then cut). The steps end at the last
+ * pick, whose view is the next choice point (or the end). Throws a ProgramError for a syntax error.
+ */
+export function playAsync(source: string, picks: readonly number[]): AsyncPlay {
+  const r = runOnce(compile(source), picks, 200_000, { byIndex: true, snapshots: true });
+  const n = r.cutAt ?? Math.min(picks.length, r.points.length);
+  const view = (k: number): AsyncView => {
+    const p = r.points[k];
+    if (p) return { status: 'running', pending: p.pending, db: p.db ?? {}, console: p.console ?? [] };
+    const end = r.end;
+    const db = Object.fromEntries(Object.entries(end.db).map(([key, v]) => [key, preview(v)]));
+    return { status: end.status, pending: [], db, console: end.console, ...(end.failure ? { failure: end.failure } : {}), ...(end.suspended.length ? { suspended: end.suspended } : {}) };
+  };
+  const mark = (k: number) => (k < r.marks.length ? r.marks[k] : r.trace.length);
+  const steps: AsyncTraceStep[] = [];
+  for (let k = 0; k < n; k++) {
+    const p = r.points[k];
+    const index = p.pending.findIndex((x) => x.id === p.taken);
+    steps.push({ index, completion: p.pending[index], events: eventLines(r.trace, mark(k), mark(k + 1)), after: view(k + 1) });
+  }
+  return {
+    initial: view(0),
+    startEvents: eventLines(r.trace, 0, mark(0)),
+    steps,
+    ids: r.points.slice(0, n).map((p) => p.taken),
+    ...(r.cutAt !== undefined ? { cutAt: r.cutAt } : {}),
+  };
+}
+
+/** The pending-list indices of a schedule given as completion ids (a counterexample, for the lab to replay). */
+export function asyncPickIndices(source: string, ids: readonly number[]): number[] {
+  const r = runOnce(compile(source), ids);
+  return ids.map((id, k) => r.points[k].pending.findIndex((p) => p.id === id));
 }
 
 export interface ExploreProgramOptions {

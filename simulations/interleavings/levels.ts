@@ -12,7 +12,7 @@
  *   the work or the `check(...)` line does not count as a fix).
  */
 import { explore, replay, type ExploreResult, type RunEnd } from './explore';
-import { asyncSystem, asyncOutcomeOf, exploreProgramSync } from './async';
+import { asyncSystem, asyncOutcomeOf, exploreProgramSync, type ExploreProgramResult } from './async';
 import { compileThreads, threadsOutcome, threadsSystem, AssertionFailure, type ThreadsProgram, type Value } from './threads';
 
 export type LevelGoal = 'failed' | 'stuck' | 'failed-or-stuck';
@@ -949,7 +949,13 @@ function checkFoundAsync(level: AsyncLevel, choices: readonly number[], source: 
 /** Async "prove the fix": every completion order passes, and every final db satisfies the
  * level's invariant (checked on one run of each distinct final state). */
 function checkProvedAsync(level: AsyncLevel, source: string, options: { maxSchedules?: number }): { won: boolean; reason: string; result: ExploreResult<number> | null } {
-  const r = exploreProgramSync(source, { maxSchedules: options.maxSchedules ?? 100_000 });
+  return provedVerdictAsync(level, source, exploreProgramSync(source, { maxSchedules: options.maxSchedules ?? 100_000 }));
+}
+
+/** Async "prove the fix" from an exploration of `source` (run here, or in a Worker with progress
+ * and Stop): won when it is exhaustive, no order fails or deadlocks, and every final db keeps the
+ * level's invariant. */
+export function provedVerdictAsync(level: AsyncLevel, source: string, r: ExploreProgramResult): { won: boolean; reason: string; result: ExploreResult<number> | null } {
   if (r.error) return { won: false, reason: `Line ${r.error.line ?? '?'}: ${r.error.message}`, result: null };
   const result = r.result!;
   const bad = r.failing + r.deadlocks;

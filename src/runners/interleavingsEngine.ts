@@ -10,13 +10,18 @@
  *   counterexample and the "prove it" verdict (`provedVerdict`).
  *
  * Learner code is parsed with acorn first so a syntax error names its line and column (the engine
- * compiles with `new Function`, whose SyntaxError does not). Threads mode only for now; the async
- * mode adds its own `mode` here.
+ * compiles with `new Function`, whose SyntaxError does not). Async mode (`mode: 'async'`, an async
+ * level): a trace is `playAsync` (the choices are indices into the pending completions, the cards
+ * the learner clicked) judged by `checkFound` on the completion ids; an explore is
+ * `exploreProgramSync` with progress and Stop, judged by `provedVerdictAsync`, its counterexample
+ * given back as card indices (`picks`) and card names (`labels`) for the lab to replay and show.
  */
 import { parse } from 'acorn';
 import { Explorer, type ExploreResult } from '#sim/interleavings/explore';
 import { threadsSystem, traceThreads, type ThreadsTraceStep, type ThreadsView } from '#sim/interleavings/threads';
-import { checkFound, levelById, levelProgram, missingThreads, provedVerdict } from '#sim/interleavings/levels';
+import { asyncLevelById, checkFound, levelById, levelProgram, missingThreads, provedVerdict, provedVerdictAsync } from '#sim/interleavings/levels';
+import { asyncPickIndices, exploreProgramSync, playAsync, type AsyncTraceStep, type AsyncView } from '#sim/interleavings/async';
+import { ProgramError } from '#sim/eventloop/transform';
 import type { EngineFn } from './engineHost';
 
 export const MAX_SOURCE = 8_000;
@@ -25,7 +30,7 @@ export const MAX_CHOICES = 400;
 /** Schedules an Explore runs at most. */
 export const MAX_SCHEDULES = 1_000_000;
 
-export type Mode = 'threads';
+export type Mode = 'threads' | 'async';
 
 export interface SourceError {
   message: string;
@@ -50,6 +55,19 @@ export interface TraceRun {
   error?: SourceError;
 }
 
+/** An async schedule played (mode 'async'): views of pending completions, the db and the console. */
+export interface AsyncTraceRun {
+  kind: 'async-trace';
+  initial: AsyncView | null;
+  startEvents: string[];
+  steps: AsyncTraceStep[];
+  /** The picks that were replayed (a prefix of the job's, when one did not exist). */
+  choices: number[];
+  cutAt?: number;
+  found: { won: boolean; end: string; outcome: string } | null;
+  error?: SourceError;
+}
+
 export interface ExploreProgressInfo {
   schedules: number;
   failing: number;
@@ -66,10 +84,13 @@ export interface ExploreRun {
   verdict: { won: boolean; reason: string } | null;
   /** Stopped by the wall budget (not by the learner). */
   timedOut: boolean;
+  /** Async mode: the counterexample as card indices (to replay) and as completion names (to show). */
+  picks?: number[];
+  labels?: string[];
   error?: SourceError;
 }
 
-export type InterleavingsRun = TraceRun | ExploreRun;
+export type InterleavingsRun = TraceRun | AsyncTraceRun | ExploreRun;
 
 /** A syntax error with its line and column, or null when the source parses. */
 export function syntaxError(source: string): SourceError | null {
@@ -146,5 +167,53 @@ function runExplore(job: Extract<InterleavingsJob, { kind: 'explore' }>, shouldS
   return { ...base, threads: program.threads, result, verdict, timedOut };
 }
 
-export const runInterleavingsJob: EngineFn<InterleavingsJob, InterleavingsRun> = (job, budget) =>
-  job.kind === 'trace' ? runTrace(job) : runExplore(job, budget.shouldStop, budget.progress);
+function programError(e: unknown): SourceError {
+  if (e instanceof ProgramError) return { message: e.message, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) };
+  return { message: (e as Error).message };
+}
+
+function runAsyncTrace(job: Extract<InterleavingsJob, { kind: 'trace' }>): AsyncTraceRun {
+  const empty = (error: SourceError): AsyncTraceRun => ({ kind: 'async-trace', initial: null, startEvents: [], steps: [], choices: [], found: null, error });
+  const bad = syntaxError(job.source);
+  if (bad) return empty(bad);
+  const level = asyncLevelById(job.level);
+  let play;
+  try {
+    play = playAsync(job.source, job.choices);
+  } catch (e) {
+    return empty(programError(e));
+  }
+  const choices = play.steps.map((s) => s.index);
+  const found = checkFound(level, play.ids, job.source);
+  return { kind: 'async-trace', initial: play.initial, startEvents: play.startEvents, steps: play.steps, choices, ...(play.cutAt !== undefined ? { cutAt: play.cutAt } : {}), found };
+}
+
+function runAsyncExplore(job: Extract<InterleavingsJob, { kind: 'explore' }>, shouldStop: () => boolean, progress?: (p: unknown) => void): ExploreRun {
+  const base = { kind: 'explore' as const, source: job.source, level: job.level, threads: [] as string[], result: null, verdict: null, timedOut: false };
+  const bad = syntaxError(job.source);
+  if (bad) return { ...base, error: bad };
+  const level = asyncLevelById(job.level);
+  let timedOut = false;
+  const signal = {
+    get aborted() {
+      if (shouldStop()) timedOut = true;
+      return timedOut;
+    },
+  };
+  const r = exploreProgramSync(job.source, { maxSchedules: Math.min(job.maxSchedules ?? MAX_SCHEDULES, MAX_SCHEDULES), signal, onProgress: (p) => progress?.(p satisfies ExploreProgressInfo) });
+  if (r.error) return { ...base, error: r.error };
+  const { won, reason } = provedVerdictAsync(level, job.source, r);
+  const ce = r.counterexample;
+  let picks: number[] | undefined;
+  let labels: string[] | undefined;
+  if (ce) {
+    picks = asyncPickIndices(job.source, ce.choices);
+    labels = playAsync(job.source, picks).steps.map((s) => s.completion.name);
+  }
+  return { ...base, result: r.result ?? null, verdict: { won, reason }, timedOut, ...(picks ? { picks, labels } : {}) };
+}
+
+export const runInterleavingsJob: EngineFn<InterleavingsJob, InterleavingsRun> = (job, budget) => {
+  if (job.mode === 'async') return job.kind === 'trace' ? runAsyncTrace(job) : runAsyncExplore(job, budget.shouldStop, budget.progress);
+  return job.kind === 'trace' ? runTrace(job) : runExplore(job, budget.shouldStop, budget.progress);
+};

@@ -5,9 +5,9 @@
  * terminates its Worker), so clicking cards never waits behind an exploration.
  */
 import { EngineHost, type HostInfo } from './engineHost';
-import type { ExploreProgressInfo, ExploreRun, InterleavingsJob, InterleavingsRun, Mode, TraceRun } from './interleavingsEngine';
+import type { AsyncTraceRun, ExploreProgressInfo, ExploreRun, InterleavingsJob, InterleavingsRun, Mode, TraceRun } from './interleavingsEngine';
 
-export type HostedTrace = TraceRun & HostInfo;
+export type HostedTrace = (TraceRun | AsyncTraceRun) & HostInfo;
 export type HostedExplore = ExploreRun & HostInfo;
 
 /** Real-time budget of an exploration (its engine stops itself and reports what it counted). */

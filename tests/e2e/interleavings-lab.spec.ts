@@ -1,6 +1,6 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { replaceCode, waitForHydration, watchErrors } from './helpers';
-import { explore, levelById, levelProgram, threadsSystem } from '../../simulations/interleavings/index';
+import { asyncLevelById, asyncPickIndices, explore, exploreProgramSync, levelById, levelProgram, threadsSystem } from '../../simulations/interleavings/index';
 
 /**
  * The interleavings lab ("play the scheduler", /labs/interleavings/, instance #play): pick a level,
@@ -134,4 +134,83 @@ test('code that does not parse: the error names its line and column, in the lab 
   await lab.getByTestId('il-run').click();
   await expect(lab.getByTestId('il-error')).toContainText(/Syntax error on line 3, column \d+/);
   await expect(lab.getByTestId('il-placeholder')).toContainText('did not compile');
+});
+
+test('presenter 1280×720: Explore with the code section open folds the code, and the results fit the stage', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/present/interleavings/?preset=check-then-act');
+  const lab = page.locator('section[data-lab]').first();
+  await waitForHydration(page, `#${await lab.getAttribute('id')}`);
+  await expect(lab.getByTestId('il-lanes')).toBeVisible({ timeout: 20_000 });
+  const code = lab.getByTestId('il-code-more');
+  await code.locator('summary').click();
+  await expect(code).toHaveAttribute('open', '');
+  await lab.getByTestId('il-explore').click();
+  await expect(lab.getByTestId('il-explore-result')).toBeVisible({ timeout: 30_000 });
+  await expect(lab.getByTestId('il-counterexample')).toBeVisible();
+  await expect(code).not.toHaveAttribute('open', '');
+  const size = await page.evaluate(() => ({ h: document.documentElement.scrollHeight, w: document.documentElement.scrollWidth }));
+  expect(size.h, `the page is ${size.h - 720} px taller than the stage`).toBeLessThanOrEqual(720);
+  expect(size.w).toBeLessThanOrEqual(1280);
+  // every control of the result is on the stage, not below it
+  const box = await lab.getByTestId('il-replay').boundingBox();
+  expect(box!.y + box!.height).toBeLessThanOrEqual(720);
+  expect(errors).toEqual([]);
+});
+
+test('async mode: the switch and the URL keep it; clicking completions into the failing order finds the lost update; Explore on the fix shows 0 failing', async ({ page }) => {
+  const errors = watchErrors(page);
+  const lab = await openLab(page, '?play.preset=counter');
+  await lab.getByTestId('il-mode-async').click();
+  await expect(lab.getByTestId('il-mode-async')).toHaveAttribute('aria-checked', 'true');
+  await lab.getByTestId('il-level').selectOption('async-lost-update');
+  await expect(page).toHaveURL(/play\.mode=async/);
+  await expect(lab.getByTestId('il-card-1')).toContainText('db.set("balance", 100)');
+  await expect(lab.getByTestId('il-card-2')).toHaveCount(0);
+
+  // the order the explorer calls shortest, as the cards the learner clicks
+  const level = asyncLevelById('lost-update');
+  const ce = exploreProgramSync(level.buggy).counterexample!;
+  const picks = asyncPickIndices(level.buggy, ce.choices);
+  for (const [k, i] of picks.entries()) {
+    if (k === 2) await expect(lab.getByTestId('il-db-balance')).toHaveText('100');
+    await pick(lab, i + 1);
+  }
+  await expect(lab.getByTestId('il-found')).toContainText('Bug found');
+  await expect(lab.getByTestId('il-found')).toContainText(/balance is 1(25|50), not 175/);
+  await expect(lab.getByTestId('il-db-balance')).toHaveText(String(ce.run.db.balance));
+  await expect(lab.getByTestId('il-phase-find')).toContainText('✓');
+  await lab.getByText('Event loop so far').click();
+  await expect(lab.getByTestId('il-loop')).toContainText('deposit awaits db.get');
+
+  // a reload keeps the mode, the level and the schedule (cards as their numbers)
+  await expect(page).toHaveURL(new RegExp(`play\\.ch=${picks.map((i) => i + 1).join('')}`));
+  await page.reload();
+  const again = await openLab(page, new URL(page.url()).search);
+  await expect(again.getByTestId('il-mode-async')).toHaveAttribute('aria-checked', 'true');
+  await expect(again.getByTestId('il-found')).toContainText('Bug found');
+
+  // prove it: the fix explores to 0 failing of the engine's own count
+  await again.getByTestId('il-show-fix').click();
+  await again.getByTestId('il-explore').click();
+  const fixed = exploreProgramSync(level.fixed);
+  expect(fixed.failing).toBe(0);
+  await expect(again.getByTestId('il-explore-verdict')).toContainText(`0 failing of ${fixed.schedules.toLocaleString('en')} schedules`, { timeout: 30_000 });
+  await expect(again.getByTestId('il-proved')).toContainText('Proved');
+  await expect(again.getByTestId('il-phase-prove')).toContainText('✓');
+  expect(errors).toEqual([]);
+});
+
+test('async mode: Explore on the buggy code counts failing orders and its counterexample replays as cards', async ({ page }) => {
+  const lab = await openLab(page, '?play.preset=async-lost-update&play.mode=async');
+  await lab.getByTestId('il-explore').click();
+  const level = asyncLevelById('lost-update');
+  const buggy = exploreProgramSync(level.buggy);
+  await expect(lab.getByTestId('il-count-schedules')).toHaveText(buggy.schedules.toLocaleString('en'), { timeout: 30_000 });
+  await expect(lab.getByTestId('il-count-failing')).toHaveText(String(buggy.failing));
+  await expect(lab.getByTestId('il-counterexample')).toContainText('db.get("balance")');
+  await lab.getByTestId('il-replay').click();
+  await expect(steps(lab)).toHaveAttribute('max', String(buggy.counterexample!.steps));
+  await expect(lab.getByTestId('il-found')).toBeVisible();
 });

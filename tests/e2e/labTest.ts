@@ -6,8 +6,9 @@
  *   - a link with `<id>.step=N` opens the lab at step N (no clicking N times), and the value of
  *     "Copy link" opens the same state in a new page
  *   - presenter mode: from the lab's Present button and back, and from the lab's /present/ URL
- *   - every presenter page (one per preset) fits a 1280×720 screen, and End neither scrolls it
- *     nor fails to reach the last step, wherever focus is
+ *   - every presenter page (one per preset) fits a 1280×720 screen (also in the lab's
+ *     `presentAfter` state, e.g. with results shown), and End neither scrolls it nor fails to
+ *     reach the last step, wherever focus is
  *   - axe once per theme: every rule in the light theme, colour contrast in the dark one (the
  *     dark theme changes colours only), with the first lab moved to step N
  *
@@ -31,6 +32,11 @@ export interface LabTestOptions {
   setup?: (page: Page) => Promise<void>;
   /** Puts the lab in the state axe checks, after the default (step N); e.g. a measurement run. */
   beforeAxe?: (page: Page, lab: Locator) => Promise<void>;
+  /**
+   * On each presenter page, after the first fit check: puts the lab in a later state that must
+   * fit the 1280×720 stage too (e.g. with a run's results shown); the page is measured again.
+   */
+  presentAfter?: (page: Page, lab: Locator) => Promise<void>;
 }
 
 /** The labs of the registry, as playwright.config.ts loaded them (see labs.ts). */
@@ -49,6 +55,18 @@ const maxStep = async (lab: Locator) => Number(await scrub(lab).getAttribute('ma
 async function timelineReady(lab: Locator) {
   await expect(scrub(lab)).toHaveAttribute('max', /^[1-9]\d*$/, { timeout: 20_000 });
   await expect(lab).not.toHaveAttribute('aria-busy', 'true');
+}
+
+/** The page is no taller and no wider than the viewport (the presenter stage). */
+export async function expectFits(page: Page, what: string) {
+  const size = await page.evaluate(() => ({
+    h: document.documentElement.scrollHeight,
+    w: document.documentElement.scrollWidth,
+    vh: innerHeight,
+    vw: innerWidth,
+  }));
+  expect(size.h, `${what}: the page is ${size.h - size.vh} px taller than the stage`).toBeLessThanOrEqual(size.vh);
+  expect(size.w, `${what}: the page is ${size.w - size.vw} px wider than the stage`).toBeLessThanOrEqual(size.vw);
 }
 
 export function labTest(url: string, options: LabTestOptions = {}) {
@@ -172,14 +190,11 @@ export function labTest(url: string, options: LabTestOptions = {}) {
         const href = entry.presentHref.replace(/\?.*$/, `?preset=${encodeURIComponent(preset)}`);
         const lab = await open(page, '', href);
         await expect(lab).toHaveAttribute('data-presenting', 'true');
-        const size = await page.evaluate(() => ({
-          h: document.documentElement.scrollHeight,
-          w: document.documentElement.scrollWidth,
-          vh: innerHeight,
-          vw: innerWidth,
-        }));
-        expect(size.h, `${href}: the page is ${size.h - size.vh} px taller than the stage`).toBeLessThanOrEqual(size.vh);
-        expect(size.w, `${href}: the page is ${size.w - size.vw} px wider than the stage`).toBeLessThanOrEqual(size.vw);
+        await expectFits(page, href);
+        if (options.presentAfter) {
+          await options.presentAfter(page, lab);
+          await expectFits(page, `${href} (${options.presentAfter.name || 'after'})`);
+        }
         // End with focus on the lab, and again after a click on the page outside it (focus on <body>)
         await page.keyboard.press('End');
         if (timeline) await expect(scrub(lab)).toHaveValue(String(await maxStep(lab)));

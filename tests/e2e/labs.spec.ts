@@ -21,6 +21,11 @@ const OPTIONS: Record<string, LabTestOptions> = {
       await expect(lab.getByTestId('il-lanes')).toBeVisible({ timeout: 20_000 });
       await expect(lab).not.toHaveAttribute('aria-busy', 'true');
     },
+    // the stage after Explore (results, histogram, counterexample) fits 1280×720 too
+    presentAfter: async function afterExplore(_page, lab) {
+      await lab.getByTestId('il-explore').click();
+      await expect(lab.getByTestId('il-explore-result')).toBeVisible({ timeout: 30_000 });
+    },
   },
   // a measurement: no steps; axe checks it with results on screen (a short run in the Worker)
   'sync-async': {

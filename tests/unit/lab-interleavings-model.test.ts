@@ -8,10 +8,13 @@
 import { describe, expect, it } from 'vitest';
 import { packText, writeNamespace } from '#lib/permalink';
 import { readLink } from '#widgets/shared/labModel';
-import { ilFold, ilModel, ilNarrate, presetSettings, encodeChoices, decodeChoices } from '#widgets/InterleavingsLab/model';
-import { runInterleavingsJob, type ExploreRun, type TraceRun } from '#runners/interleavingsEngine';
+import { ilFold, ilModel, ilNarrate, presetSettings, encodeChoices, decodeChoices, type IlState, type ThreadsIlState, type AsyncIlState } from '#widgets/InterleavingsLab/model';
+import { runInterleavingsJob, type AsyncTraceRun, type ExploreRun, type TraceRun } from '#runners/interleavingsEngine';
 import type { HostedTrace } from '#runners/interleavingsRunner';
-import { explore, levelById, levelProgram, threadsSystem, threadLevels } from '#sim/interleavings';
+import { asyncLevelById, checkProved, explore, exploreProgramSync, levelById, levelProgram, threadsSystem, threadLevels } from '#sim/interleavings';
+
+const threadsAt = (s: IlState): ThreadsIlState => (s.mode === 'threads' ? s : expect.fail('not a threads state'));
+const asyncAt = (s: IlState): AsyncIlState => (s.mode === 'async' ? s : expect.fail('not an async state'));
 
 const initial = presetSettings('counter');
 const search = (values: Record<string, string | number>, ns = 'play') => '?' + writeNamespace(new URLSearchParams(), ns, values).toString();
@@ -84,9 +87,9 @@ describe('interleavings lab: a replayed schedule, its fold and narration', () =>
     expect(run.found).toMatchObject({ won: true, end: 'failed' });
     const fold = ilFold(run);
     expect(fold.length).toBe(4);
-    expect(fold.at(0).view!.shared).toEqual({ x: 0 });
-    expect(fold.at(4).view!.shared).toEqual({ x: 1 });
-    expect(fold.at(2).done.map((d) => d.name)).toEqual(['A', 'B']);
+    expect(threadsAt(fold.at(0)).view!.shared).toEqual({ x: 0 });
+    expect(threadsAt(fold.at(4)).view!.shared).toEqual({ x: 1 });
+    expect(threadsAt(fold.at(2)).done.map((d) => d.name)).toEqual(['A', 'B']);
     expect(ilNarrate(run, fold, 0)).toBe('The start: 2 threads, x = 0. Pick who runs next: A, B.');
     expect(ilNarrate(run, fold, 1)).toBe('Step 1: A ran read x; now x = 0. Pick who runs next: A, B.');
     expect(ilNarrate(run, fold, 4)).toMatch(/^Step 4: B ran x = 1; now x = 1\. The run failed: two increments should make x 2/);
@@ -186,5 +189,71 @@ describe('interleavings lab: a link from a lab that opened on a schedule', () =>
     expect(fields.ch).toBe('112');
     const r = await readLink(ilModel, search({ ...(fields as Record<string, string>), step: 2 }), 'play', base, false);
     expect(r.settings.choices).toEqual([0, 0, 1]);
+  });
+});
+
+describe('interleavings lab: async mode', () => {
+  const level = asyncLevelById('lost-update');
+  const asyncTrace = (choices: number[], source = level.buggy) => ({ ...(runInterleavingsJob({ kind: 'trace', mode: 'async', level: 'lost-update', source, choices }, budget) as AsyncTraceRun), ...host }) as HostedTrace;
+
+  it('an async level is a preset of its own (async-…), in mode async, and its link says so', async () => {
+    const s = presetSettings('async-lost-update');
+    expect(s).toMatchObject({ mode: 'async', preset: 'async-lost-update', code: level.buggy, choices: [] });
+    // the threads level of the same name stays a threads level
+    expect(presetSettings('lock-order').mode).toBe('threads');
+    expect(presetSettings('async-lock-order').code).toBe(asyncLevelById('lock-order').buggy);
+    const enc = ilModel.url.encode({ ...s, choices: [0, 1] }, initial);
+    expect(enc).toMatchObject({ preset: 'async-lost-update', mode: 'async', ch: '12' });
+    const back = await readLink(ilModel, search({ preset: 'async-lost-update', mode: 'async', ch: '12' }), 'play', initial, false);
+    expect(back.settings).toMatchObject({ mode: 'async', preset: 'async-lost-update', choices: [0, 1] });
+    // a mode that disagrees with the level is the level's
+    expect((await readLink(ilModel, search({ preset: 'counter', mode: 'async' }), 'play', initial, false)).settings.mode).toBe('threads');
+  });
+
+  it('a trace: cards are the pending completions, the db is the shared state, and the failing order is found', () => {
+    const ex = exploreProgramSync(level.buggy);
+    const run = asyncTrace([0, 0, 0, 1, 1, 0, 0, 0]);
+    expect(run.kind).toBe('async-trace');
+    expect(run.found).toMatchObject({ won: true, end: 'failed' });
+    const fold = ilFold(run);
+    expect(fold.length).toBe(8);
+    expect(asyncAt(fold.at(0)).view!.pending.map((c) => c.name)).toEqual(['db.set("balance", 100)']);
+    expect(asyncAt(fold.at(1)).view!.db).toEqual({ balance: '100' });
+    expect(asyncAt(fold.at(8)).view!.status).toBe('failed');
+    expect(ilNarrate(run, fold, 1)).toBe('Step 1: db.set("balance", 100) (from main) completed; db: balance = 100. Pick what completes next: delay(5), delay(30).');
+    expect(ilNarrate(run, fold, 8)).toMatch(/The run failed: balance is 1(25|50), not 175/);
+    // the natural order passes
+    expect(asyncTrace([0, 0, 0, 0, 0, 0, 0, 0]).found).toMatchObject({ won: false });
+    expect(ex.failing).toBeGreaterThan(0);
+  });
+
+  it('a pick that is not there is cut; a syntax error names its line', () => {
+    const run = asyncTrace([0, 7]) as AsyncTraceRun;
+    expect(run.cutAt).toBe(1);
+    expect(run.choices).toEqual([0]);
+    const bad = asyncTrace([], 'async function f() {\n  await ;\n}') as AsyncTraceRun;
+    expect(bad.error?.line).toBe(2);
+  });
+
+  it('explore: the buggy code fails with a counterexample given as cards; the fix is proved, as checkProved says', () => {
+    const progress: unknown[] = [];
+    const buggy = runInterleavingsJob({ kind: 'explore', mode: 'async', level: 'lost-update', source: level.buggy }, { ...budget, progress: (p) => progress.push(p) }) as ExploreRun;
+    const ex = exploreProgramSync(level.buggy);
+    expect(buggy.result!.explored).toBe(ex.schedules);
+    expect(buggy.result!.failing).toBe(ex.failing);
+    expect(buggy.verdict!.won).toBe(false);
+    expect(buggy.labels).toHaveLength(buggy.picks!.length);
+    const replayed = asyncTrace(buggy.picks!);
+    expect(replayed.found).toMatchObject({ won: true });
+    const fixed = runInterleavingsJob({ kind: 'explore', mode: 'async', level: 'lost-update', source: level.fixed }, budget) as ExploreRun;
+    expect(fixed.verdict).toEqual({ won: true, reason: checkProved(level, level.fixed).reason });
+    expect(fixed.result!.failing).toBe(0);
+  });
+
+  it('Stop (the budget) ends an async exploration early: not proved', () => {
+    let calls = 0;
+    const stopped = runInterleavingsJob({ kind: 'explore', mode: 'async', level: 'lost-update', source: level.fixed }, { ...budget, shouldStop: () => ++calls > 2 }) as ExploreRun;
+    expect(stopped.timedOut).toBe(true);
+    expect(stopped.verdict!.won).toBe(false);
   });
 });

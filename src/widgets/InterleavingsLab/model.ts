@@ -3,16 +3,20 @@
  * learner's edit) and the schedule the learner has built so far (thread numbers, one per step),
  * replayed by the engine in the sandbox Worker (src/runners/interleavingsRunner). The timeline's
  * steps are the schedule's steps; the views, verdicts and narration all come from the engine's
- * trace. Threads mode now; an async mode is a second value of `mode` with the same views.
+ * trace. Two modes: threads (a choice is a thread number) and async (a choice is a pending I/O
+ * completion, by its place among the cards). A level is a preset; async levels' preset ids start
+ * with `async-` (`asyncPresetId`), so one id names one level across both modes.
  */
-import { threadLevels, levelById } from '#sim/interleavings/levels';
+import { threadLevels, levelById, asyncLevels, type Level } from '#sim/interleavings/levels';
 import type { ThreadsTraceStep, ThreadsView } from '#sim/interleavings/threads';
+import type { AsyncTraceStep, AsyncView } from '#sim/interleavings/async';
+import { asyncPresetId } from './meta';
 import { param } from '#lib/permalink';
 import { traceSchedule, type HostedTrace } from '#runners/interleavingsRunner';
 import { MAX_CHOICES, MAX_SOURCE, type Mode } from '#runners/interleavingsEngine';
 import type { Fold, LabModel, LabPreset } from '../shared/labModel';
 
-export const MODES = ['threads'] as const satisfies readonly Mode[];
+export const MODES = ['threads', 'async'] as const satisfies readonly Mode[];
 
 export interface IlSettings {
   mode: Mode;
@@ -23,7 +27,21 @@ export interface IlSettings {
   choices: number[];
 }
 
-export interface IlState {
+export type IlState = ThreadsIlState | AsyncIlState;
+
+export interface AsyncIlState {
+  mode: 'async';
+  step: number;
+  /** The pending completions, db and console after `step` picks; null before the first run. */
+  view: AsyncView | null;
+  last: AsyncTraceStep | null;
+  done: readonly AsyncTraceStep[];
+  /** What the main script did before the first choice. */
+  startEvents: readonly string[];
+}
+
+export interface ThreadsIlState {
+  mode: 'threads';
   step: number;
   /** The state after `step` steps; null before the first run (or when the code does not compile). */
   view: ThreadsView | null;
@@ -33,13 +51,27 @@ export interface IlState {
   done: readonly ThreadsTraceStep[];
 }
 
-export const EMPTY_STATE: IlState = { step: 0, view: null, last: null, done: [] };
+export const EMPTY_STATE: IlState = { mode: 'threads', step: 0, view: null, last: null, done: [] };
 
-export const PRESETS: readonly LabPreset[] = threadLevels.map((l) => ({ id: l.id, title: l.title, description: l.brief }));
+/** Every level of both modes, as the lab's presets (async ids prefixed, see asyncPresetId). */
+const LEVELS: readonly { preset: LabPreset; mode: Mode; level: Level }[] = [
+  ...threadLevels.map((l) => ({ preset: { id: l.id, title: l.title, description: l.brief }, mode: 'threads' as const, level: l })),
+  ...asyncLevels.map((l) => ({ preset: { id: asyncPresetId(l.id), title: l.title, description: l.brief }, mode: 'async' as const, level: l })),
+];
+export const PRESETS: readonly LabPreset[] = LEVELS.map((l) => l.preset);
+/** The presets of one mode, in the picker's order. */
+export const modePresets = (mode: Mode): readonly LabPreset[] => LEVELS.filter((l) => l.mode === mode).map((l) => l.preset);
 
-export function presetSettings(id: string, mode: Mode = 'threads'): IlSettings {
-  const level = levelById(id);
-  return { mode, preset: level.id, code: level.buggy, choices: [] };
+/** The level a preset id names, and its mode. */
+export function levelOf(presetId: string): { mode: Mode; level: Level } {
+  const hit = LEVELS.find((l) => l.preset.id === presetId);
+  if (!hit) return { mode: 'threads', level: levelById(presetId) };
+  return { mode: hit.mode, level: hit.level };
+}
+
+export function presetSettings(id: string): IlSettings {
+  const { mode, level } = levelOf(id);
+  return { mode, preset: mode === 'async' ? asyncPresetId(level.id) : level.id, code: level.buggy, choices: [] };
 }
 
 /** Choices in a link: thread numbers as the learner sees them (1 = the first thread), one digit
@@ -56,12 +88,20 @@ const choicesParam = (s: string) => ((/^[1-9]+$/.test(s) || s === '-') && s.leng
 export const levelKey = (mode: Mode, level: string) => `interleavings/${mode}/${level}`;
 
 export function ilFold(run: HostedTrace): Fold<IlState> {
+  if (run.kind === 'async-trace')
+    return {
+      length: run.steps.length,
+      at(i) {
+        if (!run.initial) return { mode: 'async', step: 0, view: null, last: null, done: [], startEvents: [] };
+        return { mode: 'async', step: i, view: i === 0 ? run.initial : run.steps[i - 1].after, last: i === 0 ? null : run.steps[i - 1], done: run.steps.slice(0, i), startEvents: run.startEvents };
+      },
+    };
   return {
     length: run.steps.length,
     at(i) {
       if (!run.initial) return EMPTY_STATE;
       const done = run.steps.slice(0, i);
-      return { step: i, view: i === 0 ? run.initial : run.steps[i - 1].after, last: i === 0 ? null : run.steps[i - 1], done };
+      return { mode: 'threads', step: i, view: i === 0 ? run.initial : run.steps[i - 1].after, last: i === 0 ? null : run.steps[i - 1], done };
     },
   };
 }
@@ -71,6 +111,7 @@ const ENDS: Record<string, string> = { failed: 'The run failed', stuck: 'The run
 export function ilNarrate(run: HostedTrace, fold: Fold<IlState>, step: number): string {
   if (run.error) return `Nothing ran: ${run.error.message}`;
   const st = fold.at(step);
+  if (st.mode === 'async') return asyncNarrate(st);
   const v = st.view;
   if (!v) return 'Loading the program…';
   const shared = Object.entries(v.shared)
@@ -88,6 +129,21 @@ export function ilNarrate(run: HostedTrace, fold: Fold<IlState>, step: number): 
   return `${head} ${ENDS.done}.`;
 }
 
+const dbLine = (db: Record<string, string>) => {
+  const keys = Object.keys(db);
+  return keys.length === 0 ? 'the db is empty' : `db: ${keys.map((k) => `${k} = ${db[k]}`).join(', ')}`;
+};
+
+function asyncNarrate(st: AsyncIlState): string {
+  const v = st.view;
+  if (!v) return 'Loading the program…';
+  const head = st.last ? `Step ${st.step}: ${st.last.completion.name} (from ${st.last.completion.issuer}) completed; ${dbLine(v.db)}.` : `The start: the main script ran until it waited on I/O; ${dbLine(v.db)}.`;
+  if (v.status === 'running') return `${head} Pick what completes next: ${v.pending.map((c) => c.name).join(', ')}.`;
+  if (v.status === 'failed') return `${head} ${ENDS.failed}: ${v.failure?.message ?? ''}.`;
+  if (v.status === 'stuck') return `${head} The run is stuck: ${(v.suspended ?? []).map((w) => `${w.fn} waits at ${w.text || 'await'} forever`).join('; ')}.`;
+  return `${head} Nothing is pending: the program finished and the check passed.`;
+}
+
 export const ilModel: LabModel<IlSettings, HostedTrace, IlState> = {
   id: 'interleavings',
   noun: 'program',
@@ -102,7 +158,8 @@ export const ilModel: LabModel<IlSettings, HostedTrace, IlState> = {
     },
     encode: (s, base) => ({
       preset: s.preset,
-      mode: s.mode !== base.mode ? s.mode : undefined,
+      // the preset names the mode too; written for async so a link says so
+      mode: s.mode !== 'threads' ? s.mode : undefined,
       code: s.code !== base.code ? s.code : undefined,
       // Always written when there is a schedule: a link naming the level reads its settings from
       // the level's preset, which has none (a lab that opened on a schedule would lose it).
@@ -110,7 +167,8 @@ export const ilModel: LabModel<IlSettings, HostedTrace, IlState> = {
     }),
     decode: (f, base) => ({
       preset: (f.preset as string | undefined) ?? base.preset,
-      mode: (f.mode as Mode | undefined) ?? base.mode,
+      // a level belongs to one mode: the preset's wins over a mode that disagrees
+      mode: levelOf((f.preset as string | undefined) ?? base.preset).mode,
       code: (f.code as string | undefined) ?? base.code,
       choices: typeof f.ch === 'string' ? decodeChoices(f.ch) : base.choices,
     }),
@@ -127,7 +185,8 @@ export const ilModel: LabModel<IlSettings, HostedTrace, IlState> = {
     return { settings: notes.length === 0 ? s : { ...s, choices }, notes };
   },
   runKey: (s) => JSON.stringify([s.mode, s.preset, s.code, s.choices]),
-  run: (s, signal) => traceSchedule({ mode: s.mode, level: s.preset, source: s.code, choices: s.choices }, signal),
+  // the engine names a level by its own id (an async preset's id has async- in front)
+  run: (s, signal) => traceSchedule({ mode: s.mode, level: levelOf(s.preset).level.id, source: s.code, choices: s.choices }, signal),
   fold: ilFold,
   narrate: ilNarrate,
   emptyState: EMPTY_STATE,
