@@ -24,13 +24,8 @@ import { asyncPickIndices, exploreProgramSync, playAsync, type AsyncTraceStep, t
 import { ProgramError } from '#sim/eventloop/transform';
 import type { EngineFn } from './engineHost';
 
-export const MAX_SOURCE = 8_000;
-/** Longest schedule a link may hold (choices). */
-export const MAX_CHOICES = 400;
-/** Schedules an Explore runs at most. */
-export const MAX_SCHEDULES = 1_000_000;
-
-export type Mode = 'threads' | 'async';
+import { MAX_CHOICES, MAX_SCHEDULES, MAX_SOURCE, type Mode } from './interleavingsLimits';
+export { MAX_CHOICES, MAX_SCHEDULES, MAX_SOURCE, type Mode };
 
 export interface SourceError {
   message: string;

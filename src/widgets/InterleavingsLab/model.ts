@@ -13,7 +13,7 @@ import type { AsyncTraceStep, AsyncView } from '#sim/interleavings/async';
 import { asyncPresetId } from './meta';
 import { param } from '#lib/permalink';
 import { traceSchedule, type HostedTrace } from '#runners/interleavingsRunner';
-import { MAX_CHOICES, MAX_SOURCE, type Mode } from '#runners/interleavingsEngine';
+import { MAX_CHOICES, MAX_SOURCE, type Mode } from '#runners/interleavingsLimits';
 import type { Fold, LabModel, LabPreset } from '../shared/labModel';
 
 export const MODES = ['threads', 'async'] as const satisfies readonly Mode[];
