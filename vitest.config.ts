@@ -24,6 +24,9 @@ const REAL_TIME = [
   'tests/unit/eventloop-inspect.test.ts',
   'tests/unit/lesson-code.test.ts',
   'tests/unit/interleavings-async.test.ts',
+  // compares with real Node's timers: not beside the parallel unit tests' load
+  'tests/unit/eventloop-globals.test.ts',
+  'tests/unit/eventloop-abort-differential.test.ts',
 ];
 const exclude = [...defaultExclude, 'dist/**', 'tests/e2e/**', 'tests/.fixtures/**'];
 
