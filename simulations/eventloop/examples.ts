@@ -183,8 +183,8 @@ console.log('both started');
   },
   {
     id: 'orphans-race-all',
-    title: 'Work left running: a race loser and the siblings of a failed Promise.all',
-    point: 'Promise.race and a rejected Promise.all settle early, but nothing stops the other calls: they go on after main is done, orphans nobody waits for (turn on the task tree).',
+    title: 'Orphans: work left running after race and all',
+    point: 'A race and a rejected Promise.all settle early; the other calls run on, orphans nobody waits for (turn on the task tree).',
     source: `async function fetchFrom(server, ms) {
   await delay(ms);
   console.log(server, 'answered after', ms, 'ms');
