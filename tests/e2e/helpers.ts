@@ -50,6 +50,36 @@ export async function expectNoAxeViolations(page: Page, only?: string[], include
 }
 
 /**
+ * Switches the theme in the open page as the header's toggle does (the `data-theme` attribute and
+ * the stored choice), then waits for the colour transitions to end. A reader who toggles the theme
+ * sees exactly this page: no reload, so widgets must follow the switch (and a check after it tests
+ * that they do).
+ */
+export async function switchTheme(page: Page, theme: 'light' | 'dark') {
+  await page.evaluate((t) => {
+    document.documentElement.dataset.theme = t;
+    try {
+      localStorage.setItem('async-lab:theme', t);
+    } catch {
+      /* storage denied */
+    }
+  }, theme);
+  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || !(a instanceof CSSTransition)));
+}
+
+/**
+ * Axe in both themes on one page visit: every rule in the light theme, then colour contrast only
+ * in the dark one (a theme changes colours and nothing else). The page must be in the light theme.
+ */
+export async function expectNoAxeViolationsInBothThemes(page: Page, include?: string) {
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await expectNoAxeViolations(page, undefined, include);
+  await switchTheme(page, 'dark');
+  await expectNoAxeViolations(page, ['color-contrast'], include);
+}
+
+/**
  * Wait until the Astro island around `inner` has hydrated (Astro removes its `ssr` attribute
  * then). Before that, the server-rendered controls are visible but inert.
  */

@@ -5,12 +5,14 @@
  *     (Tab reaches the transport controls; arrows, Shift+arrows, Home, End, Space on the scrub)
  *   - a link with `<id>.step=N` opens the lab at step N (no clicking N times), and the value of
  *     "Copy link" opens the same state in a new page
- *   - presenter mode: from the lab's Present button and back, and from the lab's /present/ URL
+ *   - presenter mode (same page visit): from the lab's Present button and back, and from the lab's
+ *     /present/ URL
  *   - every presenter page (one per preset) fits a 1280×720 screen (also in the lab's
- *     `presentAfter` state, e.g. with results shown), and End neither scrolls it nor fails to
- *     reach the last step, wherever focus is
- *   - axe once per theme: every rule in the light theme, colour contrast in the dark one (the
- *     dark theme changes colours only), with the first lab moved to step N
+ *     `presentAfter` state, e.g. with results shown), passes the lab's `presentCheck` if it has
+ *     one, and End neither scrolls it nor fails to reach the last step, wherever focus is
+ *   - axe in both themes in one visit: every rule in the light theme, then colour contrast after
+ *     an in-page switch to the dark one (a theme changes colours only), with the first lab at
+ *     step N
  *
  * The URL must be a lab page of src/widgets/registry.ts (labs.spec.ts registers every one); its
  * presenter URL comes from there too. What a lab does differently from the others is in its own
@@ -18,7 +20,7 @@
  * test ids, the buttons' accessible names.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { expectNoAxeViolations, setTheme, waitForHydration, watchErrors } from './helpers';
+import { expectNoAxeViolationsInBothThemes, setTheme, waitForHydration, watchErrors } from './helpers';
 import type { E2ELab } from './labs';
 
 export interface LabTestOptions {
@@ -37,6 +39,8 @@ export interface LabTestOptions {
    * fit the 1280×720 stage too (e.g. with a run's results shown); the page is measured again.
    */
   presentAfter?: (page: Page, lab: Locator) => Promise<void>;
+  /** On each presenter page, first: a check of the lab's own (e.g. stageText.ts's text sizes). */
+  presentCheck?: (page: Page, lab: Locator, href: string) => Promise<void>;
 }
 
 /** The labs of the registry, as playwright.config.ts loaded them (see labs.ts). */
@@ -90,7 +94,7 @@ export function labTest(url: string, options: LabTestOptions = {}) {
     test.describe.configure({ timeout: 60_000 });
     if (setup) test.beforeEach(async ({ page }) => setup(page));
 
-    test('hydrates without console errors and is driven from the keyboard alone', async ({ page }) => {
+    test('hydrates without console errors, is driven from the keyboard alone, and presents: from the lab and back, and from its /present/ URL', async ({ page }) => {
       const errors = watchErrors(page);
       const lab = await open(page);
       if (timeline) {
@@ -124,7 +128,30 @@ export function labTest(url: string, options: LabTestOptions = {}) {
         await expect.poll(async () => Number(await scrub(lab).inputValue())).toBeGreaterThan(0);
         await page.keyboard.press('Space');
         await expect(lab.getByTestId('lab-play')).toHaveAccessibleName('Play');
+        await page.keyboard.press('Home');
+        await expect(scrub(lab)).toHaveValue('0');
       }
+      // presenter mode from the lab's Present button, and back
+      await lab.getByRole('button', { name: 'Present', exact: true }).click();
+      await expect(lab).toHaveAttribute('data-presenting', 'true');
+      if (timeline) {
+        // focus is on the lab: the keys drive it
+        await page.keyboard.press('ArrowRight');
+        await expect(scrub(lab)).toHaveValue('1');
+      }
+      await lab.getByRole('button', { name: 'Exit', exact: true }).click();
+      await expect(lab).not.toHaveAttribute('data-presenting', 'true');
+
+      const present = await open(page, '', entry.presentHref);
+      await expect(present).toHaveAttribute('data-presenting', 'true');
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      // the bar lists the keys this lab answers to: no stepping keys for a lab without steps
+      const keys = page.getByLabel('Keyboard');
+      if (timeline) {
+        await expect(keys).toContainText('ten steps');
+        await page.keyboard.press('End');
+        await expect(scrub(present)).toHaveValue(String(await maxStep(present)));
+      } else await expect(keys).not.toContainText('step');
       expect(errors).toEqual([]);
     });
 
@@ -155,33 +182,7 @@ export function labTest(url: string, options: LabTestOptions = {}) {
       await other.close();
     });
 
-    test('presenter mode: from the lab and back, and from its /present/ URL', async ({ page }) => {
-      const errors = watchErrors(page);
-      const lab = await open(page);
-      await lab.getByRole('button', { name: 'Present', exact: true }).click();
-      await expect(lab).toHaveAttribute('data-presenting', 'true');
-      if (timeline) {
-        // focus is on the lab: the keys drive it
-        await page.keyboard.press('ArrowRight');
-        await expect(scrub(lab)).toHaveValue('1');
-      }
-      await lab.getByRole('button', { name: 'Exit', exact: true }).click();
-      await expect(lab).not.toHaveAttribute('data-presenting', 'true');
-
-      const present = await open(page, '', entry.presentHref);
-      await expect(present).toHaveAttribute('data-presenting', 'true');
-      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-      // the bar lists the keys this lab answers to: no stepping keys for a lab without steps
-      const keys = page.getByLabel('Keyboard');
-      if (timeline) {
-        await expect(keys).toContainText('ten steps');
-        await page.keyboard.press('End');
-        await expect(scrub(present)).toHaveValue(String(await maxStep(present)));
-      } else await expect(keys).not.toContainText('step');
-      expect(errors).toEqual([]);
-    });
-
-    test('every presenter page (each preset) fits a 1280×720 stage, and End does not scroll it', async ({ page }) => {
+    test(`every presenter page (each preset) fits a 1280×720 stage${options.presentCheck ? `, passes ${options.presentCheck.name || 'its own check'}` : ''}, and End does not scroll it`, async ({ page }) => {
       // a preset per page load: several seconds each on a busy machine
       test.setTimeout(30_000 + 15_000 * entry.presets.length);
       const errors = watchErrors(page);
@@ -190,6 +191,7 @@ export function labTest(url: string, options: LabTestOptions = {}) {
         const href = entry.presentHref.replace(/\?.*$/, `?preset=${encodeURIComponent(preset)}`);
         const lab = await open(page, '', href);
         await expect(lab).toHaveAttribute('data-presenting', 'true');
+        if (options.presentCheck) await options.presentCheck(page, lab, href);
         await expectFits(page, href);
         if (options.presentAfter) {
           await options.presentAfter(page, lab);
@@ -208,26 +210,24 @@ export function labTest(url: string, options: LabTestOptions = {}) {
       expect(errors).toEqual([]);
     });
 
-    for (const theme of ['light', 'dark'] as const) {
-      test(`no axe violations in the ${theme} theme${theme === 'dark' ? ' (colour contrast)' : ''}${timeline ? `, with the lab at step ${step}` : ''}`, async ({ page }) => {
-        // axe reads every node of the lab: seconds of work, more on a busy machine
-        test.setTimeout(90_000);
-        await setTheme(page, theme);
-        const lab = await open(page);
-        await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-        if (timeline) {
-          await scrub(lab).focus();
-          for (let k = 0; k < Math.floor(step / 10); k++) await page.keyboard.press('Shift+ArrowRight');
-          for (let k = 0; k < step % 10; k++) await page.keyboard.press('ArrowRight');
-          await expect(scrub(lab)).toHaveValue(String(step));
-        }
-        if (options.beforeAxe) await options.beforeAxe(page, lab);
-        // items travel between panels (fading as they go): check the settled picture
-        await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
-        // The lab at step N, not the page: the page's chrome and the lab's other instances (other
-        // presets, at rest) are checked where lessons embed them (site.spec.ts, both themes).
-        await expectNoAxeViolations(page, theme === 'dark' ? ['color-contrast'] : undefined, `#${await lab.getAttribute('id')}`);
-      });
-    }
+    test(`no axe violations in either theme${timeline ? `, with the lab at step ${step}` : ''}`, async ({ page }) => {
+      // axe reads every node of the lab, twice: seconds of work, more on a busy machine
+      test.setTimeout(90_000);
+      await setTheme(page, 'light');
+      const lab = await open(page);
+      if (timeline) {
+        await scrub(lab).focus();
+        for (let k = 0; k < Math.floor(step / 10); k++) await page.keyboard.press('Shift+ArrowRight');
+        for (let k = 0; k < step % 10; k++) await page.keyboard.press('ArrowRight');
+        await expect(scrub(lab)).toHaveValue(String(step));
+      }
+      if (options.beforeAxe) await options.beforeAxe(page, lab);
+      // items travel between panels (fading as they go): check the settled picture
+      await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+      // The lab at step N, not the page: the page's chrome and the lab's other instances (other
+      // presets, at rest) are checked where lessons embed them (site.spec.ts, both themes). The
+      // dark pass follows an in-page switch, as a reader who toggles the theme sees it.
+      await expectNoAxeViolationsInBothThemes(page, `#${await lab.getAttribute('id')}`);
+    });
   });
 }

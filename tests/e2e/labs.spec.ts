@@ -5,6 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { labTest, type LabTestOptions } from './labTest';
+import { stageTextCheck } from './stageText';
 import type { E2ELab } from './labs';
 
 /** StackBlitz's hosts (the WebContainer runtime): cut, so the sync/async lab falls back at once. */
@@ -14,6 +15,15 @@ async function cutStackBlitz(page: Page) {
 }
 
 const OPTIONS: Record<string, LabTestOptions> = {
+  // graph text on the presenter stage: 16 px main labels, 13 px the rest (stageText.ts)
+  scheduler: { presentCheck: stageTextCheck('gantt', '.lane-label, .row-label, .bar-label', '.axis text, .section') },
+  dataflow: {
+    presentCheck: stageTextCheck(
+      'df-graph',
+      '.node .label, .node .par',
+      '.node .kind, .node .split, .edge .rate, .edge .count, .task .caption, .tag text',
+    ),
+  },
   // a level's own page starts with no step chosen (the learner picks them): ready is the lanes
   // (the lab page's instance opens on a 16-step schedule, so the step flows run there)
   interleavings: {

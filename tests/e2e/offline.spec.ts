@@ -48,15 +48,49 @@ test('a host that sends no isolation headers: the site becomes cross-origin isol
   expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
 });
 
-test('offline after one visit: every lesson, lab and presenter page loads from the cache, and the labs run', async ({ page, context }) => {
+test('offline after one visit: every lesson, lab and presenter page and the files they name come from the cache, and the labs run', async ({ page, context }) => {
   test.setTimeout(180_000);
   await prepareOffline(page);
   await context.setOffline(true);
   const errors = watchErrors(page);
   const labs = JSON.parse(process.env.E2E_LABS ?? '[]') as { id: string; href: string; presentHref: string }[];
-  for (const path of [...PAGES.filter((p) => p !== '/does-not-exist/'), ...labs.map((l) => l.presentHref)]) {
-    const response = await page.goto(path);
-    expect(response?.status(), path).toBe(200);
+  // every page, and every file its HTML names (scripts, styles, island components and renderers,
+  // images), comes from the cache: fetched from the page, through the service worker
+  const pages = [...PAGES.filter((p) => p !== '/does-not-exist/'), ...labs.map((l) => l.presentHref)];
+  const response = await page.goto('/');
+  expect(response?.status()).toBe(200);
+  const missing = await page.evaluate(async (paths) => {
+    const bad: string[] = [];
+    const seen = new Set<string>();
+    for (const path of paths) {
+      const r = await fetch(path);
+      const html = await r.text();
+      if (!r.ok || !/<main[\s>]/.test(html)) {
+        bad.push(`${path}: ${r.status}`);
+        continue;
+      }
+      const doc = new DOMParser().parseFromString(html, 'text/html');
+      const refs = [
+        ...[...doc.querySelectorAll('script[src], img[src]')].map((e) => e.getAttribute('src')),
+        ...[...doc.querySelectorAll('link[href]')].filter((e) => /stylesheet|modulepreload|icon|preload/.test(e.getAttribute('rel') ?? '')).map((e) => e.getAttribute('href')),
+        ...[...doc.querySelectorAll('astro-island')].flatMap((e) => [e.getAttribute('component-url'), e.getAttribute('renderer-url')]),
+      ];
+      for (const ref of refs) {
+        if (!ref) continue;
+        const url = new URL(ref, new URL(path, location.href));
+        if (url.origin !== location.origin || seen.has(url.href)) continue;
+        seen.add(url.href);
+        const f = await fetch(url);
+        if (!f.ok) bad.push(`${path} → ${url.pathname}: ${f.status}`);
+      }
+    }
+    return { bad, files: seen.size };
+  }, pages);
+  expect(missing.bad, `pages or files missing offline:\n${missing.bad.join('\n')}`).toEqual([]);
+  expect(missing.files, 'files the pages name').toBeGreaterThan(20);
+  // a lesson and a presenter page load whole, their labs included
+  for (const path of ['/lessons/the-event-loop/', labs[0].presentHref]) {
+    expect((await page.goto(path))?.status(), path).toBe(200);
     await expect(page.locator('main, #main').first(), path).toBeVisible();
     for (const island of await page.locator('section[data-lab]').all()) await expect(island, path).not.toHaveAttribute('aria-busy', 'true', { timeout: 20_000 });
   }
