@@ -27,6 +27,23 @@
  * - The run makes `requests` calls then drains, or stops at `duration` (leaving work in place),
  *   whichever comes first.
  *
+ * Failure policies (their rules live in backoff.ts, budgets.ts and breaker.ts):
+ * - An `errors` fault makes a request whose service ends during it fail with probability
+ *   `share`: an error response, a failed attempt for the client (if it still waits).
+ * - With `retry.strategy` the wait before retry k is Brooker's formula with n = k − 1; `none`
+ *   sends one attempt only. Without it, the older backoff / exponential / jitter rule applies.
+ * - `retry.budget` (AWS SDK quota or gRPC throttling) sees every failed attempt that reached the
+ *   service and every success, and may refuse a retry: the call then ends (`giveup`, `budget`).
+ * - `breaker` is asked before each attempt is sent; a refused attempt fails at once
+ *   (`shortcircuit`) without reaching the service or the budget, and is retried like any other
+ *   failure. The breaker records the outcome of every attempt it let through: success when the
+ *   client gets a good response in time; failure on an error, timeout, rejection, drop or shed.
+ * - The handler has a side effect (a charge) that runs when a request's work ends without error,
+ *   late or not. Without `idempotencyKeys`, a call whose timed-out attempt in fact completed and
+ *   whose retry completes too is charged twice (`duplicates`); with them, the server finds the
+ *   call's key already charged and only returns the stored result (`deduplicated`).
+ * - A call that ends without success goes to the dead-letter queue when `deadLetter` is set.
+ *
  * Metrics count server-side: W (meanResponse) and Wq (meanWait) average the finished requests,
  * L (meanInSystem) integrates the number waiting or in service over time, so Little's law
  * L = throughput × W holds whenever every request that enters also finishes.
