@@ -39,6 +39,8 @@ export interface ContentionResult {
   completionMs: number;
   /** Writes per client: how many attempts each needed. */
   attempts: number[];
+  /** When each write reached the server, in order (the blog's per-strategy time series of calls). */
+  writeTimes: number[];
 }
 
 // Messages: client × 4 + kind.
@@ -60,6 +62,7 @@ export function simulateContention(config: ContentionConfig, seed: Seed = 1): Co
   const payload = new Int32Array(clients); // version read, or 1/0 success of the write
   const sleep = new Float64Array(clients).fill(baseMs); // decorrelated jitter's previous wait
   const writes = new Array<number>(clients).fill(0);
+  const writeTimes: number[] = [];
   let version = 0;
   let calls = 0;
   let tm = 0;
@@ -81,6 +84,7 @@ export function simulateContention(config: ContentionConfig, seed: Seed = 1): Co
       case WRITE: {
         calls++;
         writes[c]++;
+        writeTimes.push(tm);
         const ok = payload[c] === version;
         if (ok) version++;
         payload[c] = ok ? 1 : 0;
@@ -97,5 +101,5 @@ export function simulateContention(config: ContentionConfig, seed: Seed = 1): Co
         break;
     }
   }
-  return { calls, conflicts: calls - clients, completionMs: tm, attempts: writes };
+  return { calls, conflicts: calls - clients, completionMs: tm, attempts: writes, writeTimes };
 }

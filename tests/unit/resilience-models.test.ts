@@ -38,6 +38,12 @@ describe('optimistic concurrency under contention (Brooker 2015)', () => {
     const r150 = blog(150, 'exponential').calls / blog(150, 'full').calls;
     expect(r150).toBeGreaterThan(r10);
   });
+  test('write times: one per call, in order, the last no later than the end', () => {
+    const r = at100.equal.runs[0];
+    expect(r.writeTimes.length).toBe(r.calls);
+    for (let i = 1; i < r.writeTimes.length; i++) expect(r.writeTimes[i]).toBeGreaterThanOrEqual(r.writeTimes[i - 1]);
+    expect(r.writeTimes[r.writeTimes.length - 1]).toBeLessThan(r.completionMs);
+  });
   test('seeded: the same seed gives the same run', () => {
     const cfg = { clients: 30, strategy: 'decorrelated' as const, baseMs: 5, capMs: 2000, network: { meanMs: 10, sdMs: 2 } };
     expect(simulateContention(cfg, 9)).toEqual(simulateContention(cfg, 9));
