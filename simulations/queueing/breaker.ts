@@ -1,10 +1,13 @@
 /**
  * Circuit breakers (closed → open → half-open → closed or open), after two libraries.
  *
- * resilience4j (CircuitBreakerConfig defaults, resilience4j.readme.io/docs/circuitbreaker):
- * failureRateThreshold 50 %, slidingWindowType COUNT_BASED, slidingWindowSize 100,
- * minimumNumberOfCalls 100, waitDurationInOpenState 60 s, permittedNumberOfCallsInHalfOpenState
- * 10, automaticTransitionFromOpenToHalfOpenEnabled false. Closed: the outcomes of the last
+ * resilience4j (the constants of resilience4j-circuitbreaker's CircuitBreakerConfig.java:
+ * DEFAULT_FAILURE_RATE_THRESHOLD 50 %, DEFAULT_SLIDING_WINDOW_TYPE COUNT_BASED,
+ * DEFAULT_SLIDING_WINDOW_SIZE 100, DEFAULT_MINIMUM_NUMBER_OF_CALLS 100,
+ * DEFAULT_WAIT_DURATION_IN_OPEN_STATE 60 s, DEFAULT_PERMITTED_CALLS_IN_HALF_OPEN_STATE 10; the same
+ * defaults are listed in Apache Camel's Resilience4j EIP docs; automatic open → half-open off by
+ * default; for a count-based window CircuitBreakerMetrics uses min(minimumNumberOfCalls,
+ * slidingWindowSize) as the minimum). Closed: the outcomes of the last
  * `window` calls are kept; once at least `minCalls` are recorded and the failure rate is ≥ the
  * threshold, it opens. Open: every call is refused until `openMs` have passed; the first call
  * after that moves it to half-open. Half-open: `halfOpenCalls` calls are let through (others
@@ -137,7 +140,8 @@ export class Resilience4jBreaker extends BreakerBase {
         }
       }
     }
-    // Open: outcomes of calls let in before it opened change nothing.
+    // Open: outcomes of calls let in before it opened change nothing. In half-open every outcome
+    // counts, also that of a call let in while it was still closed.
   }
 }
 
