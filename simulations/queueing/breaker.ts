@@ -20,9 +20,10 @@
  * HealthMetrics / RollingHealthMetrics: a window starts with the first outcome after the
  * previous one is samplingDuration / 10 old, and windows started samplingDuration ago or more
  * are dropped); after a failure, if throughput ≥ MinimumThroughput and failures / throughput ≥
- * FailureRatio, it breaks (AdvancedCircuitBehavior.OnActionFailure). Open for BreakDuration; then
- * one probe call is let through (half-open): success closes it (and resets the counts), failure
- * breaks it again.
+ * FailureRatio, it breaks (AdvancedCircuitBehavior.OnActionFailure). Open for BreakDuration (the
+ * outcomes of calls already under way are still counted); then the first call moves it to
+ * half-open and is let through, other calls are refused, and the next outcome decides: success
+ * closes it and resets the counts, failure breaks it again (CircuitStateController).
  */
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
