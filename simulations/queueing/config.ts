@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { explained, numberIn, oneOf, parseConfig, reject, settings, listOf, type NumberRule } from '../core/validate';
+import { BACKOFF_STRATEGIES } from './backoff';
 import type { QueueingConfig } from './types';
 
 export const LIMITS = {
@@ -29,13 +30,44 @@ export const LIMITS = {
   requests: { min: 1, max: 10_000_000, integer: true },
   duration: { min: 0, max: 1e9, exclusiveMin: true },
   traceCap: { min: 0, max: 10_000_000, integer: true },
+  tokens: { min: 1, max: 1_000_000 },
+  cost: { min: 0, max: 1_000_000 },
+  percent: { min: 0, max: 100, exclusiveMin: true },
 } as const satisfies Record<string, NumberRule>;
 
 const n = (k: keyof typeof LIMITS) => numberIn(LIMITS[k]);
 const opt = (k: keyof typeof LIMITS) => z.optional(n(k));
 const bool = explained(z.boolean(), 'true or false');
 
-const retry = settings({ attempts: n('attempts'), backoff: opt('backoff'), exponential: z.optional(bool), jitter: z.optional(bool) });
+const budget = z.discriminatedUnion('kind', [
+  settings({ kind: z.literal('aws'), tokens: opt('tokens'), cost: opt('cost'), timeoutCost: opt('cost'), increment: opt('cost') }),
+  settings({ kind: z.literal('grpc'), maxTokens: n('tokens'), tokenRatio: numberIn({ min: 0, max: 1000, exclusiveMin: true }) }),
+]);
+
+const retry = settings({
+  attempts: n('attempts'),
+  backoff: opt('backoff'),
+  exponential: z.optional(bool),
+  jitter: z.optional(bool),
+  strategy: z.optional(oneOf(BACKOFF_STRATEGIES)),
+  base: opt('backoff'),
+  cap: opt('backoff'),
+  budget: z.optional(budget),
+});
+
+const breaker = z.discriminatedUnion('kind', [
+  settings({
+    kind: z.literal('resilience4j'),
+    failureRate: opt('percent'),
+    window: opt('window'),
+    minCalls: opt('window'),
+    openMs: opt('backoff'),
+    halfOpenCalls: opt('window'),
+  }),
+  settings({ kind: z.literal('polly'), failureRatio: opt('ratio'), minThroughput: opt('window'), samplingMs: opt('duration'), breakMs: opt('backoff') }),
+]);
+
+const policies = { breaker: z.optional(breaker), idempotencyKeys: z.optional(bool), deadLetter: z.optional(bool) };
 
 const clients = z.discriminatedUnion('kind', [
   settings({
@@ -45,6 +77,7 @@ const clients = z.discriminatedUnion('kind', [
     burst: opt('burst'),
     timeout: opt('timeout'),
     retry: z.optional(retry),
+    ...policies,
   }),
   settings({
     kind: z.literal('closed'),
@@ -52,6 +85,7 @@ const clients = z.discriminatedUnion('kind', [
     think: settings({ dist: oneOf(['exponential', 'deterministic'] as const), mean: n('think') }),
     timeout: opt('timeout'),
     retry: z.optional(retry),
+    ...policies,
   }),
 ]);
 
@@ -82,6 +116,7 @@ const limiter = z.discriminatedUnion('kind', [
 const fault = z.discriminatedUnion('kind', [
   settings({ kind: z.literal('capacity'), at: n('at'), duration: n('duration'), servers: numberIn({ min: 0, max: LIMITS.servers.max, integer: true }) }),
   settings({ kind: z.literal('slow'), at: n('at'), duration: n('duration'), factor: n('factor') }),
+  settings({ kind: z.literal('errors'), at: n('at'), duration: n('duration'), share: n('share') }),
 ]);
 
 export const configSchema = settings({

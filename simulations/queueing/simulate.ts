@@ -27,6 +27,23 @@
  * - The run makes `requests` calls then drains, or stops at `duration` (leaving work in place),
  *   whichever comes first.
  *
+ * Failure policies (their rules live in backoff.ts, budgets.ts and breaker.ts):
+ * - An `errors` fault makes a request whose service ends during it fail with probability
+ *   `share`: an error response, a failed attempt for the client (if it still waits).
+ * - With `retry.strategy` the wait before retry k is Brooker's formula with n = k − 1; `none`
+ *   sends one attempt only. Without it, the older backoff / exponential / jitter rule applies.
+ * - `retry.budget` (AWS SDK quota or gRPC throttling) sees every failed attempt that reached the
+ *   service and every success, and may refuse a retry: the call then ends (`giveup`, `budget`).
+ * - `breaker` is asked before each attempt is sent; a refused attempt fails at once
+ *   (`shortcircuit`) without reaching the service or the budget, and is retried like any other
+ *   failure. The breaker records the outcome of every attempt it let through: success when the
+ *   client gets a good response in time; failure on an error, timeout, rejection, drop or shed.
+ * - The handler has a side effect (a charge) that runs when a request's work ends without error,
+ *   late or not. Without `idempotencyKeys`, a call whose timed-out attempt in fact completed and
+ *   whose retry completes too is charged twice (`duplicates`); with them, the server finds the
+ *   call's key already charged and only returns the stored result (`deduplicated`).
+ * - A call that ends without success goes to the dead-letter queue when `deadLetter` is set.
+ *
  * Metrics count server-side: W (meanResponse) and Wq (meanWait) average the finished requests,
  * L (meanInSystem) integrates the number waiting or in service over time, so Little's law
  * L = throughput × W holds whenever every request that enters also finishes.
@@ -38,6 +55,9 @@ import { DEFAULT_TRACE_CAP } from '../core/trace';
 import { percentilesInPlace } from './select';
 import { validateConfig } from './config';
 import { AimdLimiter, FixedLimiter, Gradient2Limiter, VegasLimiter, type Limiter } from './limiters';
+import { backoffWait } from './backoff';
+import { makeBudget } from './budgets';
+import { BREAKER_CODE, makeBreaker } from './breaker';
 import type { LimiterSpec, QueueingConfig, QueueingEvent, QueueingMetrics, QueueingRun, QueueingSeries, ServiceTime } from './types';
 
 // Agenda items are numbers: id × 8 + type.
@@ -53,6 +73,11 @@ const QUEUED = 1;
 const SERVING = 2;
 const FINISHED = 3;
 const GONE = 4;
+
+// Why an attempt failed, in the client's eyes.
+const FAILED = 0; // rejected, dropped, shed or an error response
+const TIMED_OUT = 1;
+const SHORT_CIRCUIT = 2; // the breaker refused it: it never reached the service
 
 export interface SimulateOptions {
   /** Skip validation (the caller already validated; the bench uses this). */
@@ -86,6 +111,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
   const svcRng = new Rng((base + 0x6a09e667) >>> 0);
   const cliRng = new Rng((base + 0xbb67ae85) >>> 0);
   const limRng = new Rng((base + 0x3c6ef372) >>> 0);
+  const errRng = new Rng((base + 0xa54ff53a) >>> 0);
 
   const cl = config.clients;
   const svc = config.service;
@@ -105,10 +131,18 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
   const cancel = svc.cancelOnTimeout ?? false;
   const maxWait = svc.maxQueueWait ?? Infinity;
   const timeout = cl.timeout ?? Infinity;
-  const attempts = cl.retry?.attempts ?? 1;
+  const strategy = cl.retry?.strategy;
+  const attempts = strategy === 'none' ? 1 : (cl.retry?.attempts ?? 1);
   const backoff = cl.retry?.backoff ?? 0;
   const backoffExp = cl.retry?.exponential ?? false;
   const jitter = cl.retry?.jitter ?? false;
+  const rBase = cl.retry?.base ?? 100;
+  const rCap = cl.retry?.cap ?? 20_000;
+  const budget = makeBudget(cl.retry?.budget);
+  const breaker = makeBreaker(cl.breaker);
+  const keys = cl.idempotencyKeys ?? false;
+  const dlq = cl.deadLetter ?? false;
+  const cliRandom = (): number => cliRng.next();
   const open = cl.kind === 'open';
   const maxCalls = config.requests ?? Infinity;
   const duration = config.duration ?? Infinity;
@@ -155,6 +189,9 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
   let rServer = new Int32Array(cap);
   let rPend = new Int32Array(cap);
   let rNum = new Int32Array(cap);
+  let rCallNum = new Int32Array(cap); // the call's number (its idempotency key)
+  let rHeld = new Float64Array(cap); // retry budget tokens this attempt holds
+  let rPrev = new Float64Array(cap); // previous wait (decorrelated jitter)
   let freeSlots = new Int32Array(cap);
   let nFreeSlots = 0;
   let nReq = 0; // slots ever used
@@ -187,6 +224,9 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     rServer = i(rServer);
     rPend = i(rPend);
     rNum = i(rNum);
+    rCallNum = i(rCallNum);
+    rHeld = f(rHeld);
+    rPrev = f(rPrev);
     freeSlots = i(freeSlots);
     cap = c2;
   }
@@ -204,6 +244,8 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     rCall[r] = callStart;
     rAttempt[r] = attempt;
     rClient[r] = client;
+    rHeld[r] = 0;
+    rPrev[r] = rBase;
     return r;
   }
   /** Frees slot r if its request is over and nothing refers to it. */
@@ -256,6 +298,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
   let busy = 0;
   let avail = servers;
   let slowFactor = 1;
+  let errShare = 0;
   const faultOn = new Uint8Array(faults.length);
 
   const rec = new TraceRecorder<QueueingEvent>(config.traceCap ?? DEFAULT_TRACE_CAP);
@@ -287,15 +330,44 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
   let events = 0;
   let lat = new Float64Array(Math.min(cap, 1 << 20));
   let nLat = 0;
+  let retries = 0;
+  let errors = 0;
+  let shortCircuited = 0;
+  let budgetDenied = 0;
+  let charges = 0;
+  let duplicates = 0;
+  let deduplicated = 0;
+  let deadLetters = 0;
+  const attemptsHistogram = new Array<number>(attempts + 1).fill(0);
+  // charged[c] = 1 once call c's side effect ran.
+  let charged = new Uint8Array(1024);
 
   // Series.
-  const series: QueueingSeries = { bucket, t: [], offered: [], goodput: [], throughput: [], queue: [], inFlight: [], limit: [], p50: [], p99: [], rejected: [], timedOut: [] };
+  const series: QueueingSeries = {
+    bucket,
+    t: [],
+    offered: [],
+    goodput: [],
+    throughput: [],
+    queue: [],
+    inFlight: [],
+    limit: [],
+    p50: [],
+    p99: [],
+    rejected: [],
+    timedOut: [],
+    breaker: [],
+    tokens: [],
+    attempts: [],
+  };
   let bEnd = bucket;
   let bOffered = 0;
   let bGood = 0;
   let bThru = 0;
   let bRej = 0;
   let bTo = 0;
+  let bEnded = 0; // calls ended in the bucket
+  let bEndedAttempts = 0; // their attempts
   let bLat = 0; // index in `lat` where the bucket's finishes begin
   const perSecond = 1000 / bucket;
   function closeBucket(): void {
@@ -309,6 +381,10 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     series.queue.push(qLive);
     series.inFlight.push(qLive + busy);
     series.limit.push(limiter ? limiter.limit : NaN);
+    series.breaker.push(breaker ? BREAKER_CODE[breaker.state] : NaN);
+    series.tokens.push(budget ? budget.tokens : NaN);
+    series.attempts.push(bEnded > 0 ? bEndedAttempts / bEnded : NaN);
+    bEnded = bEndedAttempts = 0;
     // Selecting in place reorders the bucket's stretch of `lat`; no later step needs its order.
     const [p50, p99] = percentilesInPlace(lat, bLat, nLat, [50, 99]);
     series.p50.push(p50);
@@ -329,18 +405,88 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
 
   const agenda = new Agenda<number>(1024);
 
-  /** An attempt failed in the client's eyes: retry, or end the call. */
-  function attemptFailed(r: number, t: number): void {
+  // Breaker transitions already emitted as trace events.
+  let nTransitions = 0;
+  function breakerEvents(): void {
+    const tr = (breaker as NonNullable<typeof breaker>).transitions;
+    for (; nTransitions < tr.length; nTransitions++) {
+      const x = tr[nTransitions];
+      if (!full()) rec.emit({ t: x.t, kind: 'breaker', from: x.from, to: x.to } as QueueingEvent);
+    }
+  }
+
+  /** A call ended (success or not) after `a` attempts. */
+  function callEnded(a: number): void {
+    attemptsHistogram[a]++;
+    bEnded++;
+    bEndedAttempts += a;
+  }
+
+  /** The call of request r failed for good. */
+  function giveUp(r: number, t: number, reason: 'attempts' | 'budget'): void {
+    failedCalls++;
+    callEnded(rAttempt[r]);
+    if (dlq) deadLetters++;
+    if (!full()) rec.emit({ t, kind: 'giveup', call: rCallNum[r], attempts: rAttempt[r], reason, deadLetter: dlq } as QueueingEvent);
+    if (!open) think(rClient[r], t);
+  }
+
+  /** An attempt failed in the client's eyes (`why`: FAILED, TIMED_OUT, SHORT_CIRCUIT): retry, or end the call. */
+  function attemptFailed(r: number, t: number, why: number): void {
+    const counted = why !== SHORT_CIRCUIT;
+    if (breaker !== null && counted) {
+      breaker.record(t, false);
+      breakerEvents();
+    }
     const a = rAttempt[r];
     if (a < attempts) {
-      let wait = backoffExp ? backoff * 2 ** (a - 1) : backoff;
-      if (jitter) wait *= cliRng.next();
+      let held = 0;
+      if (budget !== null && counted) {
+        held = budget.failed(why === TIMED_OUT);
+        if (held < 0) {
+          budgetDenied++;
+          giveUp(r, t, 'budget');
+          return;
+        }
+      }
+      let wait: number;
+      if (strategy === undefined) {
+        wait = backoffExp ? backoff * 2 ** (a - 1) : backoff;
+        if (jitter) wait *= cliRng.next();
+      } else wait = backoffWait(strategy, a - 1, rBase, rCap, rPrev[r], cliRandom);
+      const call = rCallNum[r];
       const next = newRequest(rCall[r], a + 1, rClient[r]);
+      rCallNum[next] = call;
+      rHeld[next] = held;
+      rPrev[next] = wait;
+      retries++;
+      if (!full()) rec.emit({ t, kind: 'retry', next: rNum[next], call, attempt: a + 1, wait } as QueueingEvent);
       rPend[next]++;
       agenda.push(t + wait, next * 8 + SEND);
     } else {
-      failedCalls++;
-      if (!open) think(rClient[r], t);
+      if (budget !== null && counted) budget.failedFinal();
+      giveUp(r, t, 'attempts');
+    }
+  }
+
+  /** The handler's side effect (a charge) for a request whose work succeeded. */
+  function charge(r: number, t: number): void {
+    const c = rCallNum[r];
+    if (c >= charged.length) {
+      const bigger = new Uint8Array(Math.max(charged.length * 2, c + 1));
+      bigger.set(charged);
+      charged = bigger;
+    }
+    if (charged[c] === 0) {
+      charged[c] = 1;
+      charges++;
+    } else if (keys) {
+      deduplicated++;
+      if (!full()) rec.emit({ t, kind: 'dedupe', by: rNum[r], call: c } as QueueingEvent);
+    } else {
+      charges++;
+      duplicates++;
+      if (!full()) rec.emit({ t, kind: 'charge', by: rNum[r], call: c, duplicate: true } as QueueingEvent);
     }
   }
 
@@ -379,7 +525,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
         shed++;
         if (!full()) rec.emit({ t, kind: 'shed', req: rNum[r], waited } as QueueingEvent);
         if (limiter !== null) sample(waited, rInflight[r], true);
-        if (!rLate[r]) attemptFailed(r, t);
+        if (!rLate[r]) attemptFailed(r, t, FAILED);
         release(r);
         continue;
       }
@@ -398,7 +544,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
       rejected++;
       bRej++;
       if (!full()) rec.emit({ t, kind: 'reject', req: rNum[r], reason: 'limit' } as QueueingEvent);
-      attemptFailed(r, t);
+      attemptFailed(r, t, FAILED);
       release(r);
       return;
     }
@@ -417,7 +563,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
         rejected++;
         bRej++;
         if (!full()) rec.emit({ t, kind: 'reject', req: rNum[r], reason: 'full' } as QueueingEvent);
-        attemptFailed(r, t);
+        attemptFailed(r, t, FAILED);
         release(r);
         return;
       }
@@ -427,7 +573,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
       dropped++;
       if (!full()) rec.emit({ t, kind: 'drop', req: rNum[old] } as QueueingEvent);
       if (limiter !== null) sample(t - rArrive[old], rInflight[old], true);
-      if (!rLate[old]) attemptFailed(old, t);
+      if (!rLate[old]) attemptFailed(old, t, FAILED);
       release(old);
     }
     rInflight[r] = qLive + busy + 1;
@@ -441,23 +587,43 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     if (!full()) rec.emit({ t, kind: 'queue', req: rNum[r], length: qLive } as QueueingEvent);
   }
 
-  function newCall(t: number, client: number): void {
-    calls++;
-    const r = newRequest(t, 1, client);
+  /** Sends attempt r: through the breaker (if any) to the service. */
+  function send(r: number, t: number): void {
+    if (breaker !== null) {
+      const ok = breaker.allow(t);
+      breakerEvents();
+      if (!ok) {
+        rState[r] = GONE;
+        shortCircuited++;
+        if (!full()) rec.emit({ t, kind: 'shortcircuit', call: rCallNum[r], attempt: rAttempt[r] } as QueueingEvent);
+        attemptFailed(r, t, SHORT_CIRCUIT);
+        release(r);
+        return;
+      }
+    }
     arrive(r, t);
+  }
+
+  function newCall(t: number, client: number): void {
+    const r = newRequest(t, 1, client);
+    rCallNum[r] = calls++;
+    send(r, t);
   }
 
   function setFaults(t: number): void {
     let a = servers;
     let f = 1;
+    let ok = 1;
     for (let k = 0; k < faults.length; k++) {
       if (!faultOn[k]) continue;
       const fault = faults[k];
       if (fault.kind === 'capacity') a = Math.min(a, fault.servers);
-      else f *= fault.factor;
+      else if (fault.kind === 'slow') f *= fault.factor;
+      else ok *= 1 - fault.share;
     }
     avail = a;
     slowFactor = f;
+    errShare = 1 - ok;
     dispatch(t);
   }
 
@@ -513,10 +679,23 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
         const late = rLate[id] === 1;
         if (!full()) rec.emit({ t, kind: 'finish', req: rNum[id], response: resp, late } as QueueingEvent);
         if (limiter !== null) sample(resp, rInflight[id], false);
+        // An `errors` fault: the work ends in an error response (decided when it ends).
+        const failed = errShare > 0 && errRng.next() < errShare;
+        if (failed) {
+          errors++;
+          if (!full()) rec.emit({ t, kind: 'error', req: rNum[id] } as QueueingEvent);
+        } else charge(id, t);
         if (late) wasted += t - rStart[id];
+        else if (failed) attemptFailed(id, t, FAILED);
         else {
           succeeded++;
           bGood++;
+          callEnded(rAttempt[id]);
+          if (budget !== null) budget.succeeded(rHeld[id]);
+          if (breaker !== null) {
+            breaker.record(t, true);
+            breakerEvents();
+          }
           if (!open) think(rClient[id], t);
         }
         release(id);
@@ -541,12 +720,12 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
           if (limiter !== null) sample(t - rArrive[id], rInflight[id], true);
           dispatch(t);
         }
-        attemptFailed(id, t);
+        attemptFailed(id, t, TIMED_OUT);
         release(id);
         break;
       }
       case SEND:
-        arrive(id, t);
+        send(id, t);
         break;
       case WAKE:
         if (calls < maxCalls) newCall(t, id);
@@ -594,6 +773,15 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     p95,
     p99,
     events,
+    retries,
+    errors,
+    shortCircuited,
+    budgetDenied,
+    charges,
+    duplicates,
+    deduplicated,
+    deadLetters,
+    attemptsHistogram,
   };
-  return { trace: rec.events, metrics, truncated: rec.truncated, series };
+  return { trace: rec.events, metrics, truncated: rec.truncated, series, breaker: breaker ? breaker.transitions : [] };
 }

@@ -3,6 +3,11 @@
  * second. See simulate.ts for the semantics.
  */
 import type { Run, TraceEventBase } from '../core/trace';
+import type { BackoffStrategy } from './backoff';
+import type { RetryBudgetSpec } from './budgets';
+import type { BreakerSpec, BreakerTransition } from './breaker';
+
+export type { BackoffStrategy, RetryBudgetSpec, BreakerSpec, BreakerTransition };
 
 export type ServiceTime =
   | { dist: 'exponential'; mean: number }
@@ -17,15 +22,40 @@ export type Think = { dist: 'exponential' | 'deterministic'; mean: number };
 export interface RetryPolicy {
   /** Attempts in all, the first included (1 = no retry). */
   attempts: number;
-  /** Wait before retry k (k = 1, 2, ...): backoff × 2^(k−1) when `exponential`, else backoff. */
+  /**
+   * Older form (used when `strategy` is absent): the wait before retry k (k = 1, 2, ...) is
+   * backoff × 2^(k−1) when `exponential`, else backoff.
+   */
   backoff?: number;
   exponential?: boolean;
-  /** Full jitter: the wait is uniform in [0, wait] when true. */
+  /** Older form: full jitter, the wait is uniform in [0, wait] when true. */
   jitter?: boolean;
+  /**
+   * Brooker's strategies (backoff.ts), with n = k − 1 for retry k: `none` never retries,
+   * `immediate` retries at once, `exponential` waits min(cap, base × 2^n), `full` random(0, that),
+   * `equal` half of it plus random(0, half), `decorrelated` min(cap, random(base, previous × 3)).
+   */
+  strategy?: BackoffStrategy;
+  /** Base wait, ms (default 100). */
+  base?: number;
+  /** Largest wait, ms (default 20,000: the AWS SDK's MaxBackoff). */
+  cap?: number;
+  /** A retry budget shared by all the clients: the AWS SDK's quota or gRPC's throttling. */
+  budget?: RetryBudgetSpec;
+}
+
+/** Client behaviour around failure, shared by open and closed clients. */
+interface ClientPolicies {
+  /** A circuit breaker in front of the service, shared by all the clients. */
+  breaker?: BreakerSpec;
+  /** Each call carries an idempotency key: the server performs its side effect once per call. */
+  idempotencyKeys?: boolean;
+  /** A call that fails for good (attempts used up, or a retry refused) goes to a dead-letter queue. */
+  deadLetter?: boolean;
 }
 
 export type Clients =
-  | {
+  | ({
       kind: 'open';
       arrival: 'poisson' | 'fixed' | 'bursts';
       /** Mean arrival rate, requests per second (first attempts). */
@@ -35,15 +65,15 @@ export type Clients =
       /** The client gives up this many ms after sending (Infinity / absent: never). */
       timeout?: number;
       retry?: RetryPolicy;
-    }
-  | {
+    } & ClientPolicies)
+  | ({
       kind: 'closed';
       /** Number of clients, each with one call outstanding at most. */
       clients: number;
       think: Think;
       timeout?: number;
       retry?: RetryPolicy;
-    };
+    } & ClientPolicies);
 
 export interface QueueSpec {
   discipline?: 'fifo' | 'lifo';
@@ -79,7 +109,12 @@ export type Fault =
   /** From `at` for `duration` ms only `servers` servers take new work. */
   | { kind: 'capacity'; at: number; duration: number; servers: number }
   /** From `at` for `duration` ms service times are multiplied by `factor` (a slow downstream). */
-  | { kind: 'slow'; at: number; duration: number; factor: number };
+  | { kind: 'slow'; at: number; duration: number; factor: number }
+  /**
+   * From `at` for `duration` ms a request whose service ends fails with probability `share`: an
+   * error response after the work, with no side effect (the handler's charge does not happen).
+   */
+  | { kind: 'errors'; at: number; duration: number; share: number };
 
 export interface QueueingConfig {
   clients: Clients;
@@ -106,7 +141,23 @@ export type QueueingEvent =
   | { seq: number; t: number; kind: 'reject'; req: number; reason: 'limit' | 'full' }
   | { seq: number; t: number; kind: 'drop'; req: number }
   | { seq: number; t: number; kind: 'shed'; req: number; waited: number }
-  | { seq: number; t: number; kind: 'fault'; fault: number; on: boolean };
+  | { seq: number; t: number; kind: 'fault'; fault: number; on: boolean }
+  /** The server answered with an error (an `errors` fault). */
+  | { seq: number; t: number; kind: 'error'; req: number }
+  /**
+   * The handler's side effect ran again for call `call` (finishing request `by`): a duplicate
+   * charge. (First charges are counted in the metrics, not traced.)
+   */
+  | { seq: number; t: number; kind: 'charge'; by: number; call: number; duplicate: boolean }
+  /** Request `by` found its call's idempotency key already charged: stored result, no charge. */
+  | { seq: number; t: number; kind: 'dedupe'; by: number; call: number }
+  /** Attempt `attempt` of call `call` is scheduled as request `next`, sent after `wait` ms. */
+  | { seq: number; t: number; kind: 'retry'; next: number; call: number; attempt: number; wait: number }
+  /** The breaker refused attempt `attempt` of call `call`: it failed at once, never reaching the service. */
+  | { seq: number; t: number; kind: 'shortcircuit'; call: number; attempt: number }
+  /** The call ended without success after `attempts` attempts. */
+  | { seq: number; t: number; kind: 'giveup'; call: number; attempts: number; reason: 'attempts' | 'budget'; deadLetter: boolean }
+  | { seq: number; t: number; kind: 'breaker'; from: 'closed' | 'open' | 'half-open'; to: 'closed' | 'open' | 'half-open' };
 
 export type QueueingEventKind = QueueingEvent['kind'];
 
@@ -132,6 +183,12 @@ export interface QueueingSeries {
   p99: number[];
   rejected: number[];
   timedOut: number[];
+  /** Breaker state at the end of the bucket: 0 closed, 1 open, 2 half-open (NaN without a breaker). */
+  breaker: number[];
+  /** Retry budget tokens at the end of the bucket (NaN without a budget). */
+  tokens: number[];
+  /** Mean attempts of the calls that ended (succeeded or gave up) in the bucket (NaN when none). */
+  attempts: number[];
 }
 
 export interface QueueingMetrics {
@@ -174,6 +231,28 @@ export interface QueueingMetrics {
   p99: number;
   /** Agenda events processed (the speed figure's unit). */
   events: number;
+  /** Retries sent or refused by the breaker (attempts after the first). */
+  retries: number;
+  /** Error responses (an `errors` fault). */
+  errors: number;
+  /** Attempts the breaker refused. */
+  shortCircuited: number;
+  /** Retries the budget refused. */
+  budgetDenied: number;
+  /** Times the handler's side effect ran. */
+  charges: number;
+  /** Side effects that ran again for a call already charged (no idempotency keys). */
+  duplicates: number;
+  /** Finishes that found their idempotency key already charged and did nothing. */
+  deduplicated: number;
+  /** Calls put in the dead-letter queue. */
+  deadLetters: number;
+  /** attemptsHistogram[k]: calls that ended (success or not) after k attempts (index 0 unused). */
+  attemptsHistogram: number[];
 }
 
-export type QueueingRun = Run<QueueingEvent, QueueingMetrics> & { series: QueueingSeries };
+export type QueueingRun = Run<QueueingEvent, QueueingMetrics> & {
+  series: QueueingSeries;
+  /** The breaker's state changes (empty without a breaker). */
+  breaker: BreakerTransition[];
+};
