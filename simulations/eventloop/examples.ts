@@ -13,6 +13,8 @@ export interface EventLoopExample {
   source: string;
   /** The event loop the example is written for (absent: the browser's). Node examples set 'node'. */
   runtime?: Runtime;
+  /** The example is about the task tree: the lab opens it with the task-tree panel on. */
+  tree?: boolean;
 }
 
 export const EXAMPLES: readonly EventLoopExample[] = [
@@ -209,6 +211,152 @@ async function main() {
 }
 
 main();
+`,
+  },
+  {
+    id: 'scope-no-orphans',
+    tree: true,
+    title: 'A scope: the failure cancels, no orphans',
+    point: 'b fails, the scope aborts its signal, a and c stop at once, and the scope waits for all three before it settles: the tree counts no orphans.',
+    source: `async function withScope(body) {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const children = [];
+  const spawn = (task) => {
+    children.push((async () => {
+      try {
+        return await task(signal);
+      } catch (err) {
+        controller.abort(err); // the first failure cancels the rest
+      }
+    })());
+  };
+  try {
+    body({ signal, spawn });
+  } catch (err) {
+    controller.abort(err);
+  }
+  const results = [];
+  for (const child of children) results.push(await child); // wait for every child
+  if (signal.aborted) throw signal.reason;
+  return results;
+}
+
+async function part(name, ms, signal, fail) {
+  try {
+    await delay(ms, name, { signal });
+  } catch (err) {
+    console.log(name, 'cancelled');
+    throw err;
+  }
+  if (fail) throw new Error(name + ' failed');
+  console.log(name, 'finished');
+  return name;
+}
+
+async function main() {
+  try {
+    await withScope((scope) => {
+      scope.spawn((signal) => part('a', 90, signal));
+      scope.spawn((signal) => part('b', 30, signal, true));
+      scope.spawn((signal) => part('c', 60, signal));
+    });
+  } catch (err) {
+    console.log('scope failed:', err.message);
+  }
+  console.log('main done');
+}
+
+main();
+`,
+  },
+  {
+    id: 'pool-leak-race',
+    tree: true,
+    title: 'A race drains a connection pool',
+    point: 'Each timeout wins its race, but the losing queries keep their connections: the fast request finds none free and times out too.',
+    source: `function createPool(size) {
+  let free = size;
+  const waiting = [];
+  return {
+    async acquire() {
+      if (free > 0) free--;
+      else await new Promise((resolve) => waiting.push(resolve));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next(); // hand the connection on
+      else free++;
+    },
+    free: () => free,
+  };
+}
+const pool = createPool(2);
+async function query(sql, ms) {
+  await pool.acquire();
+  try {
+    return await delay(ms, sql + ' ok'); // the database at work
+  } finally {
+    pool.release();
+  }
+}
+
+async function handle(sql, ms) {
+  const timeout = delay(50).then(() => { throw new Error('timed out'); });
+  try {
+    console.log(await Promise.race([query(sql, ms), timeout]));
+  } catch (err) {
+    console.log(sql, err.message, '| free:', pool.free());
+  }
+}
+
+handle('slow 1', 500);
+handle('slow 2', 500);
+setTimeout(() => handle('fast', 10), 100);
+`,
+  },
+  {
+    id: 'pool-abort-finally',
+    tree: true,
+    title: 'Abort + finally give connections back',
+    point: 'The timeout aborts the query itself: its delay stops, finally releases the connection, and the fast request gets one.',
+    source: `function createPool(size) {
+  let free = size;
+  const waiting = [];
+  return {
+    async acquire() {
+      if (free > 0) free--;
+      else await new Promise((resolve) => waiting.push(resolve));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next(); // hand the connection on
+      else free++;
+    },
+    free: () => free,
+  };
+}
+const pool = createPool(2);
+async function query(sql, ms, signal) {
+  await pool.acquire();
+  try {
+    return await delay(ms, sql + ' ok', { signal }); // stops on abort
+  } finally {
+    pool.release();
+  }
+}
+
+async function handle(sql, ms) {
+  try {
+    console.log(await query(sql, ms, AbortSignal.timeout(50)));
+  } catch (err) {
+    console.log(sql, err.name, '| free:', pool.free());
+  }
+}
+
+handle('slow 1', 500);
+handle('slow 2', 500);
+setTimeout(() => handle('fast', 10), 100);
 `,
   },
   {

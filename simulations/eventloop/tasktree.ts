@@ -179,6 +179,13 @@ function build(trace: readonly EventLoopEvent[]): Work[] {
     by.observing.push(n.id);
   };
 
+  /** The running timer task's callback is done: a timer settles, an interval waits for its next run. */
+  const callbackDone = (at: number): void => {
+    if (!timerTask || timerTask.state !== 'running') return;
+    if (timerTask.kind === 'interval') setState(timerTask, 'pending', at);
+    else if (timerTask.kind !== 'delay') setState(timerTask, 'settled', at);
+  };
+
   for (let i = 0; i < trace.length; i++) {
     const e = trace[i];
     switch (e.kind) {
@@ -193,10 +200,7 @@ function build(trace: readonly EventLoopEvent[]): Work[] {
         break;
       }
       case 'task-end': {
-        if (timerTask && timerTask.state === 'running') {
-          if (timerTask.kind === 'interval') setState(timerTask, 'pending', i);
-          else if (timerTask.kind !== 'delay') setState(timerTask, 'settled', i);
-        }
+        callbackDone(i);
         if (root.state === 'running') setState(root, 'pending', i);
         timerTask = undefined;
         frames = [];
@@ -204,6 +208,9 @@ function build(trace: readonly EventLoopEvent[]): Work[] {
       }
       case 'microtask-start':
       case 'tick-start':
+        // The timer's callback has returned: the checkpoint after it runs other work's jobs, and
+        // a job that settles the async call that set the timer must not find the timer running.
+        callbackDone(i);
         frames = [];
         break;
       case 'push':
@@ -277,6 +284,7 @@ function build(trace: readonly EventLoopEvent[]): Work[] {
         break;
       }
       case 'resume': {
+        callbackDone(i); // an await resumes in a job of the checkpoint, after the callback
         const n = e.by !== undefined ? byPromise.get(e.by) : undefined;
         frames = [n];
         if (n) setState(n, 'running', i);

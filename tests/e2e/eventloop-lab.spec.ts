@@ -459,3 +459,25 @@ test('the task tree: a toggle kept in the URL, nodes that follow the steps, and 
   await expect.poll(() => page.url()).not.toContain('loop.tree=');
   expect(errors).toEqual([]);
 });
+
+test('an example about the task tree opens it, and closing it is kept in the link', async ({ page }) => {
+  const errors = watchErrors(page);
+  const run = runProgramSync(getExample('scope-no-orphans').source);
+  const lab = await openLab(page, 'loop', '?loop.preset=scope-no-orphans');
+  const tree = lab.getByTestId('el-tree');
+  await expect(lab.getByTestId('el-tree-toggle')).toBeChecked();
+  await scrub(lab).focus();
+  await page.keyboard.press('End');
+  await expect(scrub(lab)).toHaveValue(String(run.trace.length));
+  await expect(tree.getByTestId('el-tree-orphans')).toHaveText(`${orphanCount(run)} orphans`);
+  await lab.getByTestId('el-tree-toggle').click();
+  await expect(tree).toHaveCount(0);
+  await expect.poll(() => page.url()).toContain('loop.tree=0');
+  await page.reload();
+  await lab.scrollIntoViewIfNeeded();
+  await waitForHydration(page, '#loop');
+  await expect(lab.getByTestId('el-stats')).toBeVisible({ timeout: 15_000 });
+  await expect(lab.getByTestId('el-tree-toggle')).not.toBeChecked();
+  await expect(tree).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

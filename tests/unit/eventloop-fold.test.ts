@@ -283,6 +283,10 @@ describe('examples and features', () => {
     'async-interleave': ['A step 1', 'B step 1', 'both started', 'A step 2', 'B step 2', 'A step 3', "[ 'A done', 'B done' ]"],
     // eventloop-tasktree-preset.test.ts checks it against real Node 24 (with the lab's delay written out).
     'orphans-race-all': ['fast answered after 10 ms', 'race won by fast', 'all rejected: b failed', 'main done', 'a finished anyway', 'slow answered after 70 ms', 'c finished anyway'],
+    // Lesson 8's (lesson-08.test.ts checks them against real Node 24, and their orphan counts).
+    'scope-no-orphans': ['a cancelled', 'c cancelled', 'scope failed: b failed', 'main done'],
+    'pool-leak-race': ['slow 1 timed out | free: 0', 'slow 2 timed out | free: 0', 'fast timed out | free: 0'],
+    'pool-abort-finally': ['slow 1 TimeoutError | free: 1', 'slow 2 TimeoutError | free: 2', 'fast ok'],
     // Node examples (runtime 'node'; eventloop-node-presets.test.ts checks them against real Node 24).
     'node-tick-vs-promise': ['script start', 'script end', 'tick 1', 'tick 2', 'promise 1', 'promise 2', 'tick queued by promise 1'],
     'node-immediate-vs-timeout-io': ['reading…', 'read: hello from data.txt', 'immediate', 'timeout 0'],

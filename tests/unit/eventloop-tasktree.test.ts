@@ -131,6 +131,26 @@ main();`);
     // Set by the main script: nothing is an orphan.
     expect(orphanCount(tree(`async function work() { await delay(5); } setTimeout(() => work(), 20);`))).toBe(0);
   });
+
+  it('a promisified setTimeout is done once its callback returns: the call that awaited it settling in the checkpoint leaves no orphan', () => {
+    // resolve() runs in the timer's callback; fetchUser resumes (and settles) in the microtask
+    // checkpoint of the same task, when the callback has already returned.
+    const source = `const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+async function fetchUser() { await sleep(30); return 'user'; }
+async function main() { await fetchUser(); await sleep(10); }
+main();`;
+    for (const runtime of ['browser', 'node'] as Runtime[]) {
+      const t = tree(source, runtime);
+      expect(orphanCount(t), runtime).toBe(0);
+      const timers = t.nodes.filter((n) => n.kind === 'timer');
+      expect(timers.map((n) => n.state)).toEqual(['settled', 'settled']);
+      // the timer settles before the async call that awaited its promise
+      const user = t.nodes.find((n) => n.label === 'fetchUser()')!;
+      expect(timers[0].end!).toBeLessThan(user.end!);
+    }
+    // a timer whose own scope ends while its callback is pending is still an orphan
+    expect(orphanCount(tree(`async function main() { setTimeout(() => {}, 30); } main();`))).toBe(1);
+  });
 });
 
 describe('states over time', () => {

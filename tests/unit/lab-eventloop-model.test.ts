@@ -60,6 +60,25 @@ describe('event-loop lab model: links', () => {
     expect(model.runKey({ ...initial, tree: true })).toBe(model.runKey(initial));
   });
 
+  it('an example about the tree opens the panel; closing it is written as tree=0 and read back closed', async () => {
+    const scope = presetSettings('scope-no-orphans');
+    expect(scope.tree).toBe(true);
+    expect(presetSettings('await-ticks').tree).toBeUndefined();
+    // a lesson may open it for any example (or its own code)
+    expect(initialSettings('orphans-race-all', undefined, undefined, true).tree).toBe(true);
+    expect(initialSettings(undefined, PROGRAM, undefined, true).tree).toBe(true);
+    expect(model.url.encode(scope, scope).tree).toBe(true); // open is always written: a lesson's instance may have opened it
+    const closed = model.url.encode({ ...scope, tree: false }, scope);
+    expect(closed.tree).toBe(false);
+    const link = search({ preset: 'scope-no-orphans', tree: 0 });
+    expect((await readLink(model, link, 'loop', scope, false)).settings.tree).toBe(false);
+    expect((await readLink(model, search({ preset: 'scope-no-orphans' }), 'loop', scope, false)).settings.tree).toBe(true);
+    // switching to an example about the tree opens it; leaving one keeps it open
+    expect(model.keepOnPresetChange!(initial, scope).tree).toBe(true);
+    expect(model.keepOnPresetChange!(scope, presetSettings('await-ticks')).tree).toBe(true);
+    expect(model.keepOnPresetChange!(initial, presetSettings('await-ticks')).tree).toBeUndefined();
+  });
+
   it('a fresh lab writes only its preset; edited code is written, the preset kept', () => {
     expect(model.url.encode(initial, initial)).toEqual({ preset: 'microtasks-before-timers', code: undefined, runtime: undefined });
     expect(model.url.encode({ ...initial, code: PROGRAM }, initial)).toEqual({ preset: 'microtasks-before-timers', code: PROGRAM, runtime: undefined });

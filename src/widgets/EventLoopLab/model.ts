@@ -6,7 +6,7 @@
  * A link carries `preset` (which example the code came from), `code` (packed, once the learner
  * has edited it), `runtime` (`node` for Node's event loop; absent: the preset's, else the
  * browser's, so links from before the switch are read as they were), `tree` (the task-tree panel is
- * open; absent: closed) and the step; links from
+ * open; absent: the preset's, closed unless it is about the tree; `0`: closed) and the step; links from
  * before the lab platform named the preset `ex`, and readLink still reads them.
  */
 import { param } from '#lib/permalink';
@@ -57,7 +57,7 @@ export const EMPTY_STATE: EventLoopState = {
  */
 export function presetSettings(id: string): EventLoopSettings {
   const p = getExample(id);
-  return { preset: p.id, code: p.source, runtime: p.runtime ?? 'browser' };
+  return { preset: p.id, code: p.source, runtime: p.runtime ?? 'browser', ...(p.tree ? { tree: true } : {}) };
 }
 
 /**
@@ -65,10 +65,11 @@ export function presetSettings(id: string): EventLoopSettings {
  * Both: the preset's menu entry with the lesson's code (not "edited" until the learner edits it).
  * `runtime` (a lesson's own choice) overrides the preset's.
  */
-export function initialSettings(preset: string | undefined, code: string | undefined, runtime?: Runtime): EventLoopSettings {
-  if (preset === undefined && code !== undefined) return { preset: undefined, code, runtime: runtime ?? 'browser' };
+export function initialSettings(preset: string | undefined, code: string | undefined, runtime?: Runtime, tree?: boolean): EventLoopSettings {
+  const open = tree ? { tree: true } : {};
+  if (preset === undefined && code !== undefined) return { preset: undefined, code, runtime: runtime ?? 'browser', ...open };
   const base = presetSettings(preset ?? PRESETS[0].id);
-  return { ...base, ...(code !== undefined ? { code } : {}), ...(runtime !== undefined ? { runtime } : {}) };
+  return { ...base, ...(code !== undefined ? { code } : {}), ...(runtime !== undefined ? { runtime } : {}), ...open };
 }
 
 export const eventLoopModel: LabModel<EventLoopSettings, HostedRun, EventLoopState> = {
@@ -89,7 +90,8 @@ export const eventLoopModel: LabModel<EventLoopSettings, HostedRun, EventLoopSta
       preset: s.preset,
       code: s.code !== base.code ? s.code : undefined,
       runtime: s.runtime === 'node' || s.runtime !== base.runtime ? s.runtime : undefined,
-      tree: s.tree ? true : undefined,
+      // Open is written; closed only where the base opens it (a tree preset), else absent.
+      tree: s.tree ? true : base.tree ? false : undefined,
     }),
     decode: (f, base) => ({
       preset: (f.preset as string | undefined) ?? base.preset,
@@ -99,8 +101,8 @@ export const eventLoopModel: LabModel<EventLoopSettings, HostedRun, EventLoopSta
     }),
     packed: { code: MAX_CODE },
   },
-  // The panel stays open (or closed) across examples.
-  keepOnPresetChange: (prev, next) => ({ ...next, tree: prev.tree }),
+  // The panel stays open across examples, and opens for an example about the tree.
+  keepOnPresetChange: (prev, next) => ({ ...next, tree: prev.tree || next.tree ? true : undefined }),
   // Nothing to pull into range: the code's length is bounded by `packed`, the engine has its own budgets.
   clamp: (s) => ({ settings: s, notes: [] }),
   // The runtime first: a code can never end in a way that makes two keys equal.
