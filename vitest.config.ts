@@ -27,6 +27,8 @@ const REAL_TIME = [
   // compares with real Node's timers: not beside the parallel unit tests' load
   'tests/unit/eventloop-globals.test.ts',
   'tests/unit/eventloop-abort-differential.test.ts',
+  'tests/unit/eventloop-tasktree-rows.test.ts',
+  'tests/unit/lesson-08.test.ts',
 ];
 const exclude = [...defaultExclude, 'dist/**', 'tests/e2e/**', 'tests/.fixtures/**'];
 
