@@ -7,6 +7,11 @@
  * - "counter": 2 threads x 10 non-atomic increments (a read and a write each) on one variable,
  *   (40)!/(20!)^2 capped at 1,000,000 schedules, with outcomes that differ from run to run (the
  *   histogram has many entries), so it measures the 1,000,000-schedule target directly.
+ * - async mode: the learner's JavaScript on the event-loop engine, one engine run per schedule
+ *   (3 tasks x 3 delays; the lost-update level). Each run builds a fresh realm (Promise, Math,
+ *   console, the global object...): a program may mutate any of them, and the global object gets
+ *   non-configurable accessors for the program's top-level names, so none can be carried over.
+ *   About half a run is that setup; the rest is the run itself (~100-150 trace events).
  */
 import { explore } from '#sim/interleavings/explore';
 import { threadsSystem } from '#sim/interleavings/threads';
