@@ -104,8 +104,22 @@ interface Compiled {
   names: string[] | null;
 }
 
+/** The last few programs compiled (an exploration, its counterexample's replay and the lab's
+ * plays of one program share one transform and one Function; a run only reads them). */
+const compiled = new Map<string, Compiled>();
+const COMPILED_KEEP = 8;
+
 function compile(source: string): Compiled {
-  return { transformed: transformProgram(source), program: null, names: null };
+  const hit = compiled.get(source);
+  if (hit) {
+    compiled.delete(source);
+    compiled.set(source, hit);
+    return hit;
+  }
+  const c: Compiled = { transformed: transformProgram(source), program: null, names: null };
+  compiled.set(source, c);
+  if (compiled.size > COMPILED_KEEP) compiled.delete(compiled.keys().next().value!);
+  return c;
 }
 
 function dbText(db: Record<string, unknown>): string {

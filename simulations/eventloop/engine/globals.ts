@@ -21,6 +21,18 @@ import { createProxyCtor } from './proxies';
 import { installAbort } from './abort';
 import { preview } from './values';
 
+let hostMathDescs: { keys: (string | symbol)[]; descs: PropertyDescriptor[] } | null = null;
+
+/** The host Math's own properties (read once: the sandbox's Math is a copy made at every run,
+ * and reading them again each time costs as much as a short run's microtasks). */
+function mathDescriptors(): { keys: (string | symbol)[]; descs: PropertyDescriptor[] } {
+  if (hostMathDescs === null) {
+    const keys = Reflect.ownKeys(Math);
+    hostMathDescs = { keys, descs: keys.map((k) => Object.getOwnPropertyDescriptor(Math, k)!) };
+  }
+  return hostMathDescs;
+}
+
 /** Parameter names and values of the program function: the runtime's helpers and `__$H`. */
 export function programGlobals(ag: Agent): { names: string[]; values: unknown[] } {
   const internals = instrumentation(ag);
@@ -38,7 +50,8 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
 
   const hostMath = Math as unknown as Record<string | symbol, unknown>;
   const VMath: Record<string | symbol, unknown> = Object.create(Object.getPrototypeOf(hostMath));
-  for (const k of Reflect.ownKeys(hostMath)) Object.defineProperty(VMath, k, Object.getOwnPropertyDescriptor(hostMath, k)!);
+  const math = mathDescriptors();
+  for (let i = 0; i < math.keys.length; i++) Object.defineProperty(VMath, math.keys[i], math.descs[i]);
   const rng = ag.rng;
   Object.defineProperty(VMath, 'random', { value: function random(): number { return rng.next(); }, writable: true, configurable: true });
 
@@ -111,16 +124,15 @@ export function programGlobals(ag: Agent): { names: string[]; values: unknown[] 
   // Web IDL's length (value; options is optional) in a browser, Node's own function has 2.
   Object.defineProperty(structuredCloneFn, 'length', { value: ag.runtime === 'node' ? 2 : 1 });
   for (const name of ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'queueMicrotask', 'delay'] as const) named(name, injected[name] as Function);
+  // One descriptor, its value changed from name to name (defineProperty only reads it).
+  const desc: PropertyDescriptor = { value: undefined, writable: true, configurable: true, enumerable: false };
   for (const name of ALLOWED_HOST_GLOBALS) {
-    Object.defineProperty(ag.fakeGlobal, name, {
-      value: (globalThis as Record<string, unknown>)[name],
-      writable: true,
-      configurable: true,
-      enumerable: false,
-    });
+    desc.value = (globalThis as Record<string, unknown>)[name];
+    Object.defineProperty(ag.fakeGlobal, name, desc);
   }
   for (const name of INJECTED_GLOBALS) {
-    Object.defineProperty(ag.fakeGlobal, name, { value: injected[name], writable: true, configurable: true, enumerable: false });
+    desc.value = injected[name];
+    Object.defineProperty(ag.fakeGlobal, name, desc);
   }
   abort.defineGlobals(ag.fakeGlobal);
   if (ag.runtime === 'node') installNodeGlobals(ag);
