@@ -26,16 +26,18 @@ describe('the orphans-race-all preset', () => {
     expect(Number(process.versions.node.split('.')[0])).toBe(24);
     const file = path.join(dir, 'orphans.js');
     writeFileSync(file, `${NATIVE_DELAY}\nsetImmediate(() => {\n${PRESET.source}\n});\n`);
+    const lab = (['browser', 'node'] as Runtime[]).map((runtime) => runProgramSync(PRESET.source, { runtime }));
+    for (const run of lab) expect(run.error).toBeUndefined();
+    expect(lab[1].console, 'node runtime').toEqual(lab[0].console);
+    // real timers 10-20 ms apart can fire late on a loaded machine: up to three runs to match
+    let native: string[] = [];
     for (let i = 0; i < 3; i++) {
       const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
       expect(r.stderr).toBe('');
-      const native = r.stdout.split('\n').filter((l) => l !== '');
-      for (const runtime of ['browser', 'node'] as Runtime[]) {
-        const run = runProgramSync(PRESET.source, { runtime });
-        expect(run.error).toBeUndefined();
-        expect(run.console, runtime).toEqual(native);
-      }
+      native = r.stdout.split('\n').filter((l) => l !== '');
+      if (JSON.stringify(native) === JSON.stringify(lab[0].console)) break;
     }
+    expect(native).toEqual(lab[0].console);
   });
 
   it('has three orphans, the race loser and the two siblings of the failed part, marked once main is done', () => {
