@@ -103,6 +103,7 @@ export function seriesAt(run: QueueingRun, step: number): QueueingState {
 /** A duration for people: 850 ms, 1.2 s, 14 s. */
 export function fmtMs(ms: number): string {
   if (!Number.isFinite(ms)) return '–';
+  if (ms === 0) return '0 ms';
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;

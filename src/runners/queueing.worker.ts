@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
-/** The queueing lab's sweep Worker (see queueingSweep.ts and serveEngine.ts). */
-import { runSweepJob } from './queueingSweep';
+/** The queueing lab's sweep Worker (see queueingSweepEngine.ts and serveEngine.ts). */
+import { runSweepJob } from './queueingSweepEngine';
 import { serveEngine } from './serveEngine';
 
 serveEngine(runSweepJob);

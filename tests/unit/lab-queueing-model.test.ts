@@ -10,7 +10,7 @@ import { closedForm, lanesAround, laneWindow, limitOptimum, narrateStep, rateFor
 import { readLink } from '#widgets/shared/labModel';
 import { PRESETS, presetSettings, toConfig } from '#widgets/QueueingLab/lab';
 import { queueingModel, runSettings } from '#widgets/QueueingLab/model';
-import { runSweepJob } from '#runners/queueingSweep';
+import { runSweepJob } from '#runners/queueingSweepEngine';
 
 const mm1Config = (rate: number): QueueingConfig => ({ clients: { kind: 'open', arrival: 'poisson', rate }, service: { servers: 1, time: { dist: 'exponential', mean: 10 } }, duration: 5000 });
 
