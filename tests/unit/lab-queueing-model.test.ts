@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { writeNamespace } from '#lib/permalink';
-import { simulate, sweepGrid, mm1, mmc, md1, type QueueingConfig } from '#sim/queueing';
+import { sweepGrid, mm1, mmc, md1, type QueueingConfig } from '#sim/queueing';
 import { closedForm, lanesAround, laneWindow, limitOptimum, narrateStep, rateForLoad, seriesAt, stepCount, sweepConfigAt } from '#sim/queueing/lab';
 import { readLink } from '#widgets/shared/labModel';
 import { PRESETS, presetSettings, toConfig } from '#widgets/QueueingLab/lab';
@@ -157,10 +157,13 @@ describe('queueing lab model', () => {
     expect(bad.settings).toEqual(initial);
   });
 
-  it('a run too long for the page is cut to about 200,000 requests, with a note', () => {
+  it('a run too long for the page is cut to about 100,000 requests, with a note, and its trace keeps every request', () => {
     const { settings, notes } = queueingModel.clamp({ ...initial, rate: 5000, duration: 120_000 });
-    expect(settings.duration).toBe(40_000);
-    expect(notes.join(' ')).toMatch(/200,000 requests/);
+    expect(settings.duration).toBe(20_000);
+    expect(notes.join(' ')).toMatch(/100,000 requests/);
+    const r = runSettings({ ...settings, servers: 64 });
+    expect(r.run.truncated).toBe(false);
+    expect(r.run.metrics.arrived).toBeGreaterThan(90_000);
   });
 
   it('the view is not part of the run', () => {

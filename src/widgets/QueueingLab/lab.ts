@@ -160,10 +160,14 @@ export function toConfig(s: QueueingSettings): QueueingConfig {
           : [{ kind: 'slow', at: s.faultAt, duration: s.faultFor, factor: s.faultSize }],
     duration: s.duration,
     bucket: s.duration / 200,
-    traceCap: 400_000,
+    traceCap: TRACE_CAP,
   };
   return config;
 }
+
+/** Trace events a run keeps: about 4 per request, so every request of a run the lab allows (MAX_REQUESTS) is in the swimlanes. */
+export const TRACE_CAP = 600_000;
+export const MAX_REQUESTS = 100_000;
 
 /** Longest run the lab makes (ms of virtual time), and most requests per run it aims at. */
 export const MAX_DURATION = 120_000;
@@ -209,11 +213,11 @@ export function clampSettings(s: QueueingSettings): { settings: QueueingSettings
   for (const [key, r] of Object.entries(RANGES)) fix(key as keyof QueueingSettings, r!, r!.what);
   if (out.fault === 'capacity') fix('faultSize', { min: 0, max: out.servers, integer: true }, 'Servers left during the fault');
   if (out.fault === 'slow') fix('faultSize', { min: 1, max: 100 }, 'Slow-down factor');
-  // Keep runs to about 200,000 requests so a run stays a fraction of a second.
+  // Keep runs to about MAX_REQUESTS requests so a run stays a fraction of a second.
   const perSecond = out.clients === 'open' ? out.rate * out.attempts : (out.users * 1000) / Math.max(out.think + out.mean, 0.1);
-  const maxDuration = Math.floor((200_000 / Math.max(perSecond, 1e-9)) * 1000);
+  const maxDuration = Math.floor((MAX_REQUESTS / Math.max(perSecond, 1e-9)) * 1000);
   if (out.duration > maxDuration) {
-    notes.push(`A run of ${(out.duration / 1000).toLocaleString('en')} s at this load would make over 200,000 requests; the lab runs ${(maxDuration / 1000).toLocaleString('en')} s.`);
+    notes.push(`A run of ${(out.duration / 1000).toLocaleString('en')} s at this load would make over ${MAX_REQUESTS.toLocaleString('en')} requests; the lab runs ${(maxDuration / 1000).toLocaleString('en')} s.`);
     out.duration = Math.max(100, maxDuration);
   }
   return { settings: out, notes };
