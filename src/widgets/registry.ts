@@ -10,9 +10,10 @@ import syncAsync from './SyncAsyncLab/meta';
 import actors from './ActorLab/meta';
 import dataflow from './DataflowLab/meta';
 import interleavings from './InterleavingsLab/meta';
+import queueing from './QueueingLab/meta';
 import type { LabMeta } from './shared/labMeta';
 
-export const LABS = [scheduler, eventLoop, syncAsync, actors, dataflow, interleavings] as const satisfies readonly LabMeta[];
+export const LABS = [scheduler, eventLoop, syncAsync, actors, dataflow, interleavings, queueing] as const satisfies readonly LabMeta[];
 
 export type LabId = (typeof LABS)[number]['id'];
 export const LAB_IDS = LABS.map((l) => l.id) as [LabId, ...LabId[]];

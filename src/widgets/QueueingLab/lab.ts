@@ -1,0 +1,224 @@
+/**
+ * The queueing lab's settings as the learner edits them (flat numbers and choices, one link field
+ * each), the presets lesson 10 ("Backpressure and adaptive concurrency") uses, the engine config
+ * for settings, and clamping through the engine's LIMITS. Pure: the model (model.ts) builds links
+ * and runs on top of these.
+ */
+import { LIMITS, type LimiterSpec, type QueueingConfig } from '#sim/queueing';
+
+export const DISTS = ['exponential', 'deterministic', 'lognormal'] as const;
+export const LIMITERS = ['none', 'fixed', 'aimd', 'gradient2', 'vegas'] as const;
+export const FAULTS = ['none', 'capacity', 'slow'] as const;
+export const VIEWS = ['time', 'requests', 'limiter', 'sweep'] as const;
+
+export interface QueueingSettings {
+  preset: string;
+  clients: 'open' | 'closed';
+  /** Open loop: calls per second. */
+  rate: number;
+  /** Closed loop: clients, and their mean think time (ms). */
+  users: number;
+  think: number;
+  servers: number;
+  dist: (typeof DISTS)[number];
+  /** Mean service time, ms. */
+  mean: number;
+  bounded: boolean;
+  /** Most requests waiting when `bounded`. */
+  capacity: number;
+  discipline: 'fifo' | 'lifo';
+  overflow: 'reject' | 'drop-oldest';
+  /** Client timeout, ms (0: none). */
+  timeout: number;
+  /** Attempts per call (1: no retry), and the wait before a retry (ms). */
+  attempts: number;
+  backoff: number;
+  /** Stop the work when its client gives up. */
+  cancel: boolean;
+  limiter: (typeof LIMITERS)[number];
+  /** The fixed limiter's limit; the first limit of the adaptive ones. */
+  limit: number;
+  fault: (typeof FAULTS)[number];
+  faultAt: number;
+  faultFor: number;
+  /** Capacity fault: servers left; slow fault: service time factor. */
+  faultSize: number;
+  /** Length of the run, ms. */
+  duration: number;
+  seed: number;
+  /** Which view the figure shows (not part of the run). */
+  view: (typeof VIEWS)[number];
+}
+
+export interface QueueingPreset {
+  id: string;
+  title: string;
+  description: string;
+  settings: Omit<QueueingSettings, 'preset'>;
+}
+
+const BASE: Omit<QueueingSettings, 'preset'> = {
+  clients: 'open',
+  rate: 50,
+  users: 20,
+  think: 100,
+  servers: 1,
+  dist: 'exponential',
+  mean: 10,
+  bounded: false,
+  capacity: 20,
+  discipline: 'fifo',
+  overflow: 'reject',
+  timeout: 0,
+  attempts: 1,
+  backoff: 0,
+  cancel: false,
+  limiter: 'none',
+  limit: 10,
+  fault: 'none',
+  faultAt: 1000,
+  faultFor: 1000,
+  faultSize: 1,
+  duration: 30_000,
+  seed: 1,
+  view: 'time',
+};
+
+const preset = (id: string, title: string, description: string, s: Partial<QueueingSettings>): QueueingPreset => ({ id, title, description, settings: { ...BASE, ...s } });
+
+/** Overload for the limiter presets: 4 servers of 10 ms (400/s) asked for 600/s. */
+const OVERLOAD: Partial<QueueingSettings> = { servers: 4, rate: 600, timeout: 200, duration: 10_000 };
+/** The metastable setup of tests/unit/queueing-metastable.test.ts: 4 servers, 100 ms timeout, 3 attempts, 1 s with 1 server. */
+const STORM: Partial<QueueingSettings> = { servers: 4, timeout: 100, attempts: 3, fault: 'capacity', faultAt: 1000, faultFor: 1000, faultSize: 1, duration: 8000 };
+
+export const PRESETS: readonly QueueingPreset[] = [
+  preset('knee-50', 'M/M/1 at 50% load', 'One server, 10 ms on average, 50 requests a second: the queue is short and latency near the service time.', { rate: 50 }),
+  preset('knee-80', 'M/M/1 at 80% load', 'The same server at 80 requests a second: mean response time is 5 times the service time.', { rate: 80 }),
+  preset('knee-95', 'M/M/1 at 95% load', 'At 95 requests a second the mean response is 20 times the service time, and p99 swings widely: the knee of the curve.', { rate: 95 }),
+  preset('pooling', 'Pooling: M/M/2 vs two M/M/1', 'Two servers sharing one queue at 80% load, against two servers with a queue each: one queue waits far less.', { servers: 2, rate: 160 }),
+  preset('shedding', 'Bounded queue sheds load', '4 servers asked for 500 requests a second: a queue of 20 turns the excess away, so latency stays bounded.', { servers: 4, rate: 500, bounded: true, capacity: 20, duration: 10_000, view: 'requests' }),
+  preset('lifo', 'LIFO under overload', '10% more work than 4 servers can do, clients give up after 200 ms: last in, first out keeps answering the newest calls in time.', { servers: 4, rate: 440, timeout: 200, discipline: 'lifo', duration: 10_000, view: 'requests' }),
+  preset('fifo-overload', 'FIFO under overload', 'The same overload served first in, first out: every request waits behind older ones until nobody gets an answer in time.', { servers: 4, rate: 440, timeout: 200, duration: 10_000, view: 'requests' }),
+  preset('aimd', 'AIMD under overload', '600 requests a second for 400 a second of servers: AIMD adds 1 to the limit per fast answer and cuts it by 10% when one takes over 5 times the service time: a sawtooth.', { ...OVERLOAD, limiter: 'aimd', limit: 10, view: 'limiter' }),
+  preset('gradient2', 'Gradient2 under overload', 'The same overload with Gradient2, which sets the limit from how far recent latency is above its long-run average.', { ...OVERLOAD, limiter: 'gradient2', limit: 10, view: 'limiter' }),
+  preset('storm-stuck', 'Retry storm: stuck', 'Load 60%, 3 attempts per call, a 100 ms timeout: a second with one server left starts retries that keep the system down after it ends.', { ...STORM, rate: 240 }),
+  preset('storm-recovered', 'Retry storm: recovered', 'The same trigger at 20% load: the retries fit in the spare capacity and the system recovers.', { ...STORM, rate: 80 }),
+];
+
+export function getPreset(id: string): QueueingPreset {
+  const p = PRESETS.find((x) => x.id === id);
+  if (!p) throw new Error(`There is no queueing preset "${id}". Presets: ${PRESETS.map((x) => x.id).join(', ')}.`);
+  return p;
+}
+
+export function presetSettings(id: string): QueueingSettings {
+  return { preset: id, ...structuredClone(getPreset(id).settings) };
+}
+
+/** AIMD cuts its limit when a response takes longer than this many mean service times (or is dropped). */
+export const AIMD_SLOW = 5;
+
+/** The limiter of settings: the adaptive ones start at `limit` and may go down to 1. */
+function limiterSpec(s: QueueingSettings): LimiterSpec | undefined {
+  switch (s.limiter) {
+    case 'none':
+      return undefined;
+    case 'fixed':
+      return { kind: 'fixed', limit: s.limit };
+    case 'aimd':
+      return { kind: 'aimd', initial: s.limit, min: 1, max: 200, timeout: AIMD_SLOW * s.mean };
+    case 'gradient2':
+      return { kind: 'gradient2', initial: s.limit, min: 1, max: 200 };
+    case 'vegas':
+      return { kind: 'vegas', initial: s.limit, max: 200 };
+  }
+}
+
+/** The engine config for settings. */
+export function toConfig(s: QueueingSettings): QueueingConfig {
+  const timeout = s.timeout > 0 ? s.timeout : undefined;
+  const retry = s.attempts > 1 ? { attempts: s.attempts, ...(s.backoff > 0 ? { backoff: s.backoff } : {}) } : undefined;
+  const clients: QueueingConfig['clients'] =
+    s.clients === 'open'
+      ? { kind: 'open', arrival: 'poisson', rate: s.rate, ...(timeout ? { timeout } : {}), ...(retry ? { retry } : {}) }
+      : { kind: 'closed', clients: s.users, think: { dist: 'exponential', mean: s.think }, ...(timeout ? { timeout } : {}), ...(retry ? { retry } : {}) };
+  const limiter = limiterSpec(s);
+  const config: QueueingConfig = {
+    clients,
+    service: {
+      servers: s.servers,
+      time: s.dist === 'lognormal' ? { dist: 'lognormal', mean: s.mean, cv: 1.5 } : { dist: s.dist, mean: s.mean },
+      queue: { discipline: s.discipline, ...(s.bounded ? { capacity: s.capacity, overflow: s.overflow } : {}) },
+      ...(s.cancel ? { cancelOnTimeout: true } : {}),
+    },
+    ...(limiter ? { limiter } : {}),
+    faults:
+      s.fault === 'none'
+        ? []
+        : s.fault === 'capacity'
+          ? [{ kind: 'capacity', at: s.faultAt, duration: s.faultFor, servers: s.faultSize }]
+          : [{ kind: 'slow', at: s.faultAt, duration: s.faultFor, factor: s.faultSize }],
+    duration: s.duration,
+    bucket: s.duration / 200,
+    traceCap: TRACE_CAP,
+  };
+  return config;
+}
+
+/** Trace events a run keeps: about 4 per request, so every request of a run the lab allows (MAX_REQUESTS) is in the swimlanes. */
+export const TRACE_CAP = 600_000;
+export const MAX_REQUESTS = 100_000;
+
+/** Longest run the lab makes (ms of virtual time), and most requests per run it aims at. */
+export const MAX_DURATION = 120_000;
+export const MAX_RATE = 5_000;
+
+interface Range {
+  min: number;
+  max: number;
+  integer?: boolean;
+}
+
+const RANGES: Partial<Record<keyof QueueingSettings, Range & { what: string }>> = {
+  rate: { min: 0.1, max: MAX_RATE, what: 'Arrival rate (requests/s)' },
+  users: { min: 1, max: 1000, integer: true, what: 'Clients' },
+  think: { min: 0, max: 60_000, what: 'Think time (ms)' },
+  servers: { min: 1, max: 64, integer: true, what: 'Servers' },
+  mean: { min: 0.1, max: 10_000, what: 'Mean service time (ms)' },
+  capacity: { min: 0, max: 100_000, integer: true, what: 'Queue capacity' },
+  timeout: { min: 0, max: 600_000, what: 'Timeout (ms)' },
+  attempts: { min: LIMITS.attempts.min, max: 10, integer: true, what: 'Attempts' },
+  backoff: { min: 0, max: 60_000, what: 'Backoff (ms)' },
+  limit: { min: 1, max: 1000, integer: true, what: 'Limit' },
+  faultAt: { min: 0, max: MAX_DURATION, what: 'Fault start (ms)' },
+  faultFor: { min: 1, max: MAX_DURATION, what: 'Fault length (ms)' },
+  duration: { min: 100, max: MAX_DURATION, what: 'Run length (ms)' },
+  seed: { min: 0, max: 2 ** 31 - 1, integer: true, what: 'Seed' },
+};
+
+/** Pulls the settings into the lab's ranges, with one note per change. */
+export function clampSettings(s: QueueingSettings): { settings: QueueingSettings; notes: string[] } {
+  const out = { ...s };
+  const notes: string[] = [];
+  const fix = (key: keyof QueueingSettings, r: Range, what: string) => {
+    const v = out[key] as number;
+    let w = Number.isFinite(v) ? v : r.min;
+    if (r.integer) w = Math.round(w);
+    w = Math.min(r.max, Math.max(r.min, w));
+    if (w !== v) {
+      notes.push(`${what} was ${v}; the lab takes ${r.integer ? 'whole numbers ' : ''}from ${r.min.toLocaleString('en')} to ${r.max.toLocaleString('en')}, so it uses ${w.toLocaleString('en')}.`);
+      (out as Record<string, unknown>)[key] = w;
+    }
+  };
+  for (const [key, r] of Object.entries(RANGES)) fix(key as keyof QueueingSettings, r!, r!.what);
+  if (out.fault === 'capacity') fix('faultSize', { min: 0, max: out.servers, integer: true }, 'Servers left during the fault');
+  if (out.fault === 'slow') fix('faultSize', { min: 1, max: 100 }, 'Slow-down factor');
+  // Keep runs to about MAX_REQUESTS requests so a run stays a fraction of a second.
+  const perSecond = out.clients === 'open' ? out.rate * out.attempts : (out.users * 1000) / Math.max(out.think + out.mean, 0.1);
+  const maxDuration = Math.floor((MAX_REQUESTS / Math.max(perSecond, 1e-9)) * 1000);
+  if (out.duration > maxDuration) {
+    notes.push(`A run of ${(out.duration / 1000).toLocaleString('en')} s at this load would make over ${MAX_REQUESTS.toLocaleString('en')} requests; the lab runs ${(maxDuration / 1000).toLocaleString('en')} s.`);
+    out.duration = Math.max(100, maxDuration);
+  }
+  return { settings: out, notes };
+}
