@@ -160,7 +160,8 @@ function laneIndex(run: QueueingRun): LaneIndex {
   const byReq = new Map<number, LaneIndex['reqs'][number]>();
   const reqs: LaneIndex['reqs'] = [];
   for (const e of run.trace) {
-    if (e.kind === 'fault') continue;
+    // events about a call or the breaker (retries, charges, give-ups) carry no request of their own
+    if (!('req' in e)) continue;
     if (e.kind === 'arrive') {
       const r = { req: e.req, attempt: e.attempt, arrive: e.t };
       byReq.set(e.req, r);
