@@ -49,6 +49,8 @@ export interface AsyncCompletion {
   /** The async function call(s) suspended at an `await` of exactly this completion's promise
    * (`book #2`: see AsyncTask.name), if any; played runs only. */
   awaitedBy?: string[];
+  /** The source line of that await (of the first call, when several await it). */
+  awaitedAt?: number;
 }
 
 /** An async function call, as the lab's lanes show it (played runs only). */
@@ -209,7 +211,7 @@ function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000, opt
   const promiseOf = new Map<number, number>();
   const tracker = opts.snapshots ? new CallTracker() : null;
   /** Per choice point, the raw task snapshot and each pending completion's awaiting calls (labelled after the run). */
-  const raw: { tasks: ReturnType<CallTracker['snapshot']>; waits: Activation[][] }[] = [];
+  const raw: { tasks: ReturnType<CallTracker['snapshot']>; waits: { a: Activation; line?: number }[][] }[] = [];
   let engine: Engine;
   const chooser = (pending: readonly PendingCompletion[]): number => {
     const k = points.length;
@@ -230,7 +232,7 @@ function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000, opt
       point.db = Object.fromEntries([...store.keys()].sort().map((key) => [key, preview(store.get(key))]));
       point.console = engine.consoleLines.slice();
       tracker!.advance(engine.rec.events);
-      raw.push({ tasks: tracker!.snapshot(), waits: pending.map((p) => tracker!.awaiting(promiseOf.get(p.timer))) });
+      raw.push({ tasks: tracker!.snapshot(), waits: pending.map((p) => tracker!.awaiting(promiseOf.get(p.timer)).map((a) => ({ a, line: a.line }))) });
     }
     points.push(point);
     marks.push(engine.rec.events.length);
@@ -311,7 +313,7 @@ function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000, opt
     raw.forEach((r, k) => {
       points[k].tasks = r.tasks.map(task);
       r.waits.forEach((w, j) => {
-        if (w.length > 0) points[k].pending[j] = { ...points[k].pending[j], awaitedBy: w.map((a) => tracker.label(a)) };
+        if (w.length > 0) points[k].pending[j] = { ...points[k].pending[j], awaitedBy: w.map((x) => tracker.label(x.a)), ...(w[0].line !== undefined ? { awaitedAt: w[0].line } : {}) };
       });
     });
     endTasks = tracker.snapshot().map(task);

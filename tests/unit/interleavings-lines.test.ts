@@ -71,6 +71,10 @@ describe('async mode: tasks and their cards', () => {
     const cards = p.steps[1].after.pending;
     expect(cards.map((c) => c.name)).toEqual(['db.get("seat 12A")', 'db.get("seat 12A")']);
     expect(cards.map((c) => c.awaitedBy)).toEqual([['book #1'], ['book #2']]);
+    expect(cards.map((c) => c.awaitedAt)).toEqual([3, 3].map(() => lineOf(l.buggy, "await db.get('seat 12A')")));
+    // the line is the one at that moment: after Ada's read comes back, her next card is her write
+    const later = playAsync(l.buggy, [0, 1, 0]).steps[2].after.pending.find((c) => c.awaitedBy?.[0] === 'book #1');
+    expect(later).toMatchObject({ name: 'db.set("seat 12A", "Ada")', awaitedAt: lineOf(l.buggy, "await db.set('seat 12A', name)") });
     expect(new Set(cards.map((c) => c.id)).size).toBe(2);
   });
 
