@@ -46,6 +46,22 @@ export interface AsyncCompletion {
   due: number;
   /** The innermost function running when it was issued ('(main script)' at top level). */
   issuer: string;
+  /** The async function call(s) suspended at an `await` of exactly this completion's promise
+   * (`book #2`: see AsyncTask.name), if any; played runs only. */
+  awaitedBy?: string[];
+  /** The source line of that await (of the first call, when several await it). */
+  awaitedAt?: number;
+}
+
+/** An async function call, as the lab's lanes show it (played runs only). */
+export interface AsyncTask {
+  /** The function's name, with `#n` (its calls numbered in start order) when the run calls it more than once. */
+  name: string;
+  /** Suspended at an await, or finished (its promise fulfilled or rejected). At a choice point no call is running. */
+  state: 'suspended' | 'done' | 'failed';
+  /** Where it is suspended: the await's source line and the awaited expression's text. */
+  line?: number;
+  text?: string;
 }
 
 export interface AsyncFailure {
@@ -77,6 +93,8 @@ export interface AsyncRunEnd {
 interface Point {
   pending: AsyncCompletion[];
   taken: number;
+  /** The async calls at this choice point (traced runs only). */
+  tasks?: AsyncTask[];
   /** The db (values previewed) and console at this choice point (traced runs only). */
   db?: Record<string, string>;
   console?: string[];
@@ -136,12 +154,78 @@ export function asyncOutcomeOf(end: AsyncRunEnd): string {
   return s;
 }
 
+interface Activation {
+  promise: number;
+  fn: string;
+  /** 1-based among the calls of the same function, in start order. */
+  n: number;
+  awaiting?: number;
+  line?: number;
+  text?: string;
+  settled?: 'fulfilled' | 'rejected';
+}
+
+/**
+ * Follows the async function calls through the event-loop trace: a call starts with the
+ * `promise-create` of its promise (`async name`), suspends at an `await` (which names it by that
+ * promise, `by`) and ends when its promise settles. Fed the trace incrementally.
+ */
+class CallTracker {
+  readonly calls: Activation[] = [];
+  private readonly byPromise = new Map<number, Activation>();
+  private readonly perName = new Map<string, number>();
+  private seen = 0;
+
+  advance(trace: readonly EventLoopEvent[]): void {
+    for (; this.seen < trace.length; this.seen++) {
+      const e = trace[this.seen];
+      if (e.kind === 'promise-create' && e.by.startsWith('async ')) {
+        const fn = e.by.slice('async '.length);
+        const n = (this.perName.get(fn) ?? 0) + 1;
+        this.perName.set(fn, n);
+        const a: Activation = { promise: e.promise, fn, n };
+        this.calls.push(a);
+        this.byPromise.set(e.promise, a);
+      } else if (e.kind === 'await' && e.by !== undefined) {
+        const a = this.byPromise.get(e.by);
+        if (a) {
+          a.awaiting = e.promise;
+          a.line = e.loc?.line;
+          a.text = e.text;
+        }
+      } else if (e.kind === 'promise-settle') {
+        const a = this.byPromise.get(e.promise);
+        if (a) a.settled = e.state;
+      }
+    }
+  }
+
+  /** The calls' lab names (`book #2` when the run calls book more than once). */
+  label(a: Activation): string {
+    return (this.perName.get(a.fn) ?? 0) > 1 ? `${a.fn} #${a.n}` : a.fn;
+  }
+
+  /** The calls awaiting exactly `promise` now (raw, labelled later). */
+  awaiting(promise: number | undefined): Activation[] {
+    return promise === undefined ? [] : this.calls.filter((a) => !a.settled && a.awaiting === promise);
+  }
+
+  snapshot(): { a: Activation; state: AsyncTask['state']; line?: number; text?: string }[] {
+    return this.calls.map((a) => ({ a, state: a.settled === 'fulfilled' ? 'done' : a.settled === 'rejected' ? 'failed' : 'suspended', ...(a.settled ? {} : { line: a.line, text: a.text }) }));
+  }
+}
+
 /** Runs the program once: follows `prefix` at the first choice points, then the natural order. */
-function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000, opts: { byIndex?: boolean; snapshots?: boolean } = {}): RunRecord & { cutAt?: number } {
+function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000, opts: { byIndex?: boolean; snapshots?: boolean } = {}): RunRecord & { cutAt?: number; endTasks?: AsyncTask[] } {
   const points: Point[] = [];
   let cutAt: number | undefined;
   const marks: number[] = [];
   const issuers = new Map<number, string>();
+  /** Completion id → the id of the promise it settles (to find who awaits it). */
+  const promiseOf = new Map<number, number>();
+  const tracker = opts.snapshots ? new CallTracker() : null;
+  /** Per choice point, the raw task snapshot and each pending completion's awaiting calls (labelled after the run). */
+  const raw: { tasks: ReturnType<CallTracker['snapshot']>; waits: { a: Activation; line?: number }[][] }[] = [];
   let engine: Engine;
   const chooser = (pending: readonly PendingCompletion[]): number => {
     const k = points.length;
@@ -161,6 +245,8 @@ function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000, opt
     if (opts.snapshots) {
       point.db = Object.fromEntries([...store.keys()].sort().map((key) => [key, preview(store.get(key))]));
       point.console = engine.consoleLines.slice();
+      tracker!.advance(engine.rec.events);
+      raw.push({ tasks: tracker!.snapshot(), waits: pending.map((p) => tracker!.awaiting(promiseOf.get(p.timer)).map((a) => ({ a, line: a.line }))) });
     }
     points.push(point);
     marks.push(engine.rec.events.length);
@@ -180,7 +266,11 @@ function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000, opt
     const id = ag.nextTimerId;
     const who = issuerNow();
     const p = engineDelay(ms, value);
-    if (ag.timers.has(id)) issuers.set(id, who);
+    if (ag.timers.has(id)) {
+      issuers.set(id, who);
+      const rec = ag.slots(p);
+      if (rec) promiseOf.set(id, rec.id);
+    }
     return p;
   };
   injected.delay = delay;
@@ -192,6 +282,7 @@ function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000, opt
       const who = issuerNow();
       const id = setTimer(ag, 'delay', null, DB_LATENCY_MS, [], cap.rec, undefined, { name, complete });
       issuers.set(id, who);
+      if (cap.rec) promiseOf.set(id, cap.rec.id);
       return cap.promise;
     });
   const db = {
@@ -228,7 +319,20 @@ function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000, opt
 
   const trace = engine.rec.events;
   const end = judge(engine, trace, failures, store);
-  return { points, end, trace, marks, ...(cutAt !== undefined ? { cutAt } : {}) };
+  let endTasks: AsyncTask[] | undefined;
+  if (tracker) {
+    // Labels need the whole run (how many times each function was called), so they come last.
+    tracker.advance(trace);
+    const task = (t: ReturnType<CallTracker['snapshot']>[number]): AsyncTask => ({ name: tracker.label(t.a), state: t.state, ...(t.line !== undefined ? { line: t.line } : {}), ...(t.text !== undefined ? { text: t.text } : {}) });
+    raw.forEach((r, k) => {
+      points[k].tasks = r.tasks.map(task);
+      r.waits.forEach((w, j) => {
+        if (w.length > 0) points[k].pending[j] = { ...points[k].pending[j], awaitedBy: w.map((x) => tracker.label(x.a)), ...(w[0].line !== undefined ? { awaitedAt: w[0].line } : {}) };
+      });
+    });
+    endTasks = tracker.snapshot().map(task);
+  }
+  return { points, end, trace, marks, ...(endTasks ? { endTasks } : {}), ...(cutAt !== undefined ? { cutAt } : {}) };
 }
 
 function judge(engine: Engine, trace: EventLoopEvent[], asserts: AsyncFailure[], store: Map<string, unknown>): AsyncRunEnd {
@@ -326,6 +430,8 @@ export interface AsyncView {
   /** The db, keys sorted, values previewed as the console would show them. */
   db: Record<string, string>;
   console: string[];
+  /** Every async function call so far: where it is suspended, or that it finished. */
+  tasks: AsyncTask[];
   failure?: AsyncFailure;
   suspended?: SuspendedAwait[];
 }
@@ -397,10 +503,10 @@ export function playAsync(source: string, picks: readonly number[]): AsyncPlay {
   const n = r.cutAt ?? Math.min(picks.length, r.points.length);
   const view = (k: number): AsyncView => {
     const p = r.points[k];
-    if (p) return { status: 'running', pending: p.pending, db: p.db ?? {}, console: p.console ?? [] };
+    if (p) return { status: 'running', pending: p.pending, db: p.db ?? {}, console: p.console ?? [], tasks: p.tasks ?? [] };
     const end = r.end;
     const db = Object.fromEntries(Object.entries(end.db).map(([key, v]) => [key, preview(v)]));
-    return { status: end.status, pending: [], db, console: end.console, ...(end.failure ? { failure: end.failure } : {}), ...(end.suspended.length ? { suspended: end.suspended } : {}) };
+    return { status: end.status, pending: [], db, console: end.console, tasks: r.endTasks ?? [], ...(end.failure ? { failure: end.failure } : {}), ...(end.suspended.length ? { suspended: end.suspended } : {}) };
   };
   const mark = (k: number) => (k < r.marks.length ? r.marks[k] : r.trace.length);
   const steps: AsyncTraceStep[] = [];

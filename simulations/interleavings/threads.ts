@@ -37,6 +37,7 @@
  * (no Math.random, no clock, no writing top-level variables), because the engine memoises each
  * thread's code as a tree of (results so far → next operation) and reuses it across schedules.
  */
+import { Parser } from 'acorn';
 import type { Status, System } from './explore';
 
 /** What `assert` throws. Not an Error subclass on purpose: an Error captures a stack trace when
@@ -162,7 +163,14 @@ const declarations = {
     declaring('check').check = fn;
   },
 };
-const API: Record<string, unknown> = { ...declarations, ...ops };
+/** The source line of the `yield` that produced the operation being made (set by the `__ln`
+ * calls `lineTagged` adds in front of each yielded expression; 0 when unknown). */
+let currentLine = 0;
+const lineMark = (line: number): false => {
+  currentLine = line;
+  return false;
+};
+const API: Record<string, unknown> = { ...declarations, ...ops, __ln: lineMark };
 const API_NAMES = Object.keys(API);
 const API_ARGS = API_NAMES.map((n) => API[n]);
 
@@ -186,6 +194,8 @@ export interface ThreadNode {
   children: Map<unknown, ThreadNode> | null;
   /** A generator paused exactly at this node, not yet advanced (used once, then null). */
   live: Generator<Op, unknown, unknown> | null;
+  /** The source line (1-based, in the program's source) of the `yield` that is waiting here. */
+  line?: number;
 }
 
 /** A compiled threads program. */
@@ -207,7 +217,7 @@ export function compileThreads(source: string): ThreadsProgram {
   let setup: Setup;
   try {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    setup = new Function(...API_NAMES, '"use strict";\n' + source) as Setup;
+    setup = new Function(...API_NAMES, '"use strict";\n' + lineTagged(source)) as Setup;
   } catch (e) {
     throw new Error(`The program does not parse: ${(e as Error).message}`);
   }
@@ -240,6 +250,49 @@ export function compileThreads(source: string): ThreadsProgram {
   return program;
 }
 
+/**
+ * The source with `__ln(line) || (...)` around the operand of every `yield` and `yield*`, so the
+ * engine knows which line each operation comes from (an operation made inside a helper reached by
+ * `yield*` gets the line of that `yield*`). Line numbers are the source's own. A source acorn
+ * cannot parse is returned as it is (new Function then reports the error).
+ */
+export function lineTagged(source: string): string {
+  let ast: AnyNode;
+  try {
+    ast = Parser.parse(source, { ecmaVersion: 'latest', sourceType: 'script', locations: true, allowReturnOutsideFunction: true }) as unknown as AnyNode;
+  } catch {
+    return source;
+  }
+  const edits: { pos: number; text: string; end: boolean }[] = [];
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) {
+      for (const x of n) walk(x);
+      return;
+    }
+    if (!n || typeof n !== 'object' || typeof (n as AnyNode).type !== 'string') return;
+    const node = n as AnyNode;
+    if (node.type === 'YieldExpression' && node.argument) {
+      edits.push({ pos: node.argument.start, text: `__ln(${node.loc!.start.line}) || (`, end: false });
+      edits.push({ pos: node.argument.end, text: ')', end: true });
+    }
+    for (const k of Object.keys(node)) if (k !== 'loc') walk((node as unknown as Record<string, unknown>)[k]);
+  };
+  walk(ast);
+  // Last position first; at one position, an opening goes in before a closing (so it ends up after it).
+  edits.sort((a, b) => b.pos - a.pos || Number(a.end) - Number(b.end));
+  let out = source;
+  for (const e of edits) out = out.slice(0, e.pos) + e.text + out.slice(e.pos);
+  return out;
+}
+
+interface AnyNode {
+  type: string;
+  start: number;
+  end: number;
+  loc?: { start: { line: number } };
+  argument?: AnyNode | null;
+}
+
 function messageOf(e: unknown): string {
   if (e instanceof AssertionFailure) return e.message;
   if (e instanceof Error) return `${e.name}: ${e.message}`;
@@ -250,12 +303,17 @@ function messageOf(e: unknown): string {
 function advance(g: Generator<Op, unknown, unknown>, input: unknown, parent: ThreadNode | null, name: string): ThreadNode {
   const node: ThreadNode = { op: null, done: false, error: null, parent, input, children: null, live: null };
   let r: IteratorResult<Op, unknown>;
+  currentLine = 0;
   try {
     r = g.next(input);
   } catch (e) {
     node.error = messageOf(e);
     return node;
   }
+  // No tagged yield ran: the operation comes from a library helper (increment) still inside the
+  // same `yield*` as the previous one.
+  const line = currentLine > 0 ? currentLine : parent?.line;
+  if (line) node.line = line;
   if (r.done) {
     node.done = true;
     return node;
@@ -597,7 +655,14 @@ export function independentOps(a: Op, b: Op): boolean {
 export interface ThreadsView {
   status: Status;
   shared: Record<string, Value>;
-  threads: Array<{ name: string; state: 'ready' | 'blocked' | 'sleeping' | 'done' | 'failed'; next: string | null }>;
+  threads: Array<{
+    name: string;
+    state: 'ready' | 'blocked' | 'sleeping' | 'done' | 'failed';
+    next: string | null;
+    /** The source line of the statement the thread is at (its next operation's `yield`), and that line's text, trimmed; absent once it has finished. */
+    line?: number;
+    text?: string;
+  }>;
   /** Mutex → owner thread name, or null when free. */
   mutexes: Record<string, string | null>;
   semaphores: Record<string, number>;
@@ -610,6 +675,7 @@ export interface ThreadsView {
 
 export function threadsView(st: ThreadsState): ThreadsView {
   const names = st.program.threads;
+  const lines = st.program.source.split('\n');
   const name = (i: number) => (i >= 0 ? names[i] : null);
   const mutexes: Record<string, string | null> = {};
   for (const m in st.mutexes) mutexes[m] = name(st.mutexes[m]);
@@ -621,7 +687,8 @@ export function threadsView(st: ThreadsState): ThreadsView {
     threads: names.map((n, i) => {
       const op = pendingOp(st, i);
       const state = st.nodes[i].error !== null ? 'failed' : st.nodes[i].done ? 'done' : st.flags[i] === SLEEP ? 'sleeping' : canRun(st, i) ? 'ready' : 'blocked';
-      return { name: n, state, next: op ? opLabel(op) : null };
+      const line = st.nodes[i].done ? undefined : st.nodes[i].line;
+      return { name: n, state, next: op ? opLabel(op) : null, ...(line ? { line, text: lines[line - 1]?.trim() ?? '' } : {}) };
     }),
     mutexes,
     semaphores: { ...st.semaphores },

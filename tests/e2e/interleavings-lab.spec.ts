@@ -43,6 +43,8 @@ test('find the bug: cards and number keys build a schedule, the engine says foun
   // A reads, B reads (both saw 0)...
   await pick(lab, 1);
   await expect(lab.getByTestId('il-lane-1')).toContainText('read x');
+  // each lane shows the line its thread is at (the engine's: the yield* that does x++)
+  await expect(lab.getByTestId('il-line-2')).toHaveText(/^line \d+ yield\* increment\('x'\);$/);
   await lab.getByTestId('il-card-2').focus();
   await page.keyboard.press('Enter'); // a card is a button: Tab / Enter work
   await expect(steps(lab)).toHaveAttribute('max', '2');
@@ -168,6 +170,7 @@ test('async mode: the switch and the URL keep it; clicking completions into the 
   await expect(page).toHaveURL(/play\.mode=async/);
   await expect(lab.getByTestId('il-card-1')).toContainText('db.set("balance", 100)');
   await expect(lab.getByTestId('il-card-2')).toHaveCount(0);
+  await expect(lab.getByTestId('il-card-1').getByTestId('il-card-who')).toHaveText(/^awaited by main at line \d+$/);
 
   // the order the explorer calls shortest, as the cards the learner clicks
   const level = asyncLevelById('lost-update');

@@ -220,7 +220,8 @@ describe('interleavings lab: async mode', () => {
     expect(asyncAt(fold.at(0)).view!.pending.map((c) => c.name)).toEqual(['db.set("balance", 100)']);
     expect(asyncAt(fold.at(1)).view!.db).toEqual({ balance: '100' });
     expect(asyncAt(fold.at(8)).view!.status).toBe('failed');
-    expect(ilNarrate(run, fold, 1)).toBe('Step 1: db.set("balance", 100) (from main) completed; db: balance = 100. Pick what completes next: delay(5), delay(30).');
+    // each completion named with its number and the call that awaits it (two delays read alike otherwise)
+    expect(ilNarrate(run, fold, 1)).toBe('Step 1: db.set("balance", 100) #1 (for main) completed; db: balance = 100. Pick what completes next: delay(5) #2 for deposit #1, delay(30) #3 for deposit #2.');
     expect(ilNarrate(run, fold, 8)).toMatch(/The run failed: balance is 1(25|50), not 175/);
     // the natural order passes
     expect(asyncTrace([0, 0, 0, 0, 0, 0, 0, 0]).found).toMatchObject({ won: false });

@@ -137,8 +137,9 @@ const dbLine = (db: Record<string, string>) => {
 function asyncNarrate(st: AsyncIlState): string {
   const v = st.view;
   if (!v) return 'Loading the program…';
-  const head = st.last ? `Step ${st.step}: ${st.last.completion.name} (from ${st.last.completion.issuer}) completed; ${dbLine(v.db)}.` : `The start: the main script ran until it waited on I/O; ${dbLine(v.db)}.`;
-  if (v.status === 'running') return `${head} Pick what completes next: ${v.pending.map((c) => c.name).join(', ')}.`;
+  const c = st.last?.completion;
+  const head = c ? `Step ${st.step}: ${c.name} #${c.id} (${c.awaitedBy ? `for ${c.awaitedBy.join(', ')}` : `from ${c.issuer}`}) completed; ${dbLine(v.db)}.` : `The start: the main script ran until it waited on I/O; ${dbLine(v.db)}.`;
+  if (v.status === 'running') return `${head} Pick what completes next: ${v.pending.map((p) => `${p.name} #${p.id}${p.awaitedBy ? ` for ${p.awaitedBy.join(', ')}` : ''}`).join(', ')}.`;
   if (v.status === 'failed') return `${head} ${ENDS.failed}: ${v.failure?.message ?? ''}.`;
   if (v.status === 'stuck') return `${head} The run is stuck: ${(v.suspended ?? []).map((w) => `${w.fn} waits at ${w.text || 'await'} forever`).join('; ')}.`;
   return `${head} Nothing is pending: the program finished and the check passed.`;
