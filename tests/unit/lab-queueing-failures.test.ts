@@ -35,6 +35,7 @@ describe('retry amplification', () => {
   it('a downstream failing every request: calls made during the outage use all 4 attempts, up to 4× the load', () => {
     const { run } = runPreset('retry-amplification');
     const a = attemptsSummary(run);
+    expect(a.rows.map((r) => r.attempts)).toEqual([1, 2, 3, 4]);
     const four = a.rows.find((r) => r.attempts === 4)!;
     // 3 s of the 8 s run at 100 calls/s: about 300 calls failed all four attempts.
     expect(four.calls).toBeGreaterThan(250);
