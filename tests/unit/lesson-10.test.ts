@@ -65,6 +65,8 @@ describe('lesson 10 figures', () => {
     // close at 50% and 80%; under the formula at 95% (the run is too short to settle)
     for (const id of ['knee-50', 'knee-80']) expect(Math.abs(W(id) / cf(id) - 1)).toBeLessThan(0.1);
     expect(W('knee-95')).toBeLessThan(0.9 * cf('knee-95'));
+    for (const rate of [50, 95]) expect({ ...presetSettings('knee-80'), rate }).toEqual({ ...presetSettings(`knee-${rate}`), preset: 'knee-80' });
+    says('Set the arrivals to 50 and then to 95 a second');
     says('At 80% the run gives **54.3 ms** (the formula 50 ms); at 50% it gives **21.7 ms**');
     says('At 95% it gives **171 ms** against the formula’s 200 ms, and its p99 is 481 ms');
   });
@@ -142,6 +144,7 @@ describe('lesson 10 figures', () => {
     expect(Math.round(f.goodput)).toBe(51);
     expect(Math.round(f.p50)).toBe(627);
     expect(f.timedOut / f.arrived).toBeGreaterThan(0.8);
+    expect({ ...presetSettings('lifo'), discipline: 'fifo' }).toEqual({ ...presetSettings('fifo-overload'), preset: 'lifo' });
     says('**LIFO** delivers 378 good answers a second with a median latency of 12.9 ms');
     says('51 good answers a second, a median of 627 ms');
   });
@@ -227,6 +230,10 @@ describe('lesson 10 figures', () => {
     const rec = presetSettings('storm-recovered');
     expect((rec.rate * rec.mean) / 1000 / rec.servers).toBeCloseTo(0.2, 9);
     expect(recovery(run('storm-recovered').run, rec.rate, window).outcome).toBe('recovered');
+    // the lesson's way there: the stuck preset with 80 arrivals a second is the recovered one
+    expect([s.rate, rec.rate]).toEqual([240, 80]);
+    expect({ ...s, rate: 80 }).toEqual({ ...rec, preset: 'storm-stuck' });
+    says('set the arrivals from 240 to 80 a second');
     says('In the last two seconds of the run the clients get **no good answers at all**');
     // the sweep the lab runs: the preset's config, its capacity fault, its seed
     const base = toConfig(s);
