@@ -211,6 +211,9 @@ describe('lesson 10 figures', () => {
     expect(fmt(without)).toBe('20,449');
     expect(fmt(withAimd)).toBe('4,761');
     expect(Math.round((1 - withAimd / without) * 100)).toBe(77);
+    expect(fmt(rejects(r, 'limit'))).toBe('15,714');
+    expect(r.run.metrics.rejected).toBe(rejects(r, 'limit') + withAimd);
+    says('15,714 calls the client’s limiter held back and the API’s 4,761');
     expect(r.run.metrics.goodput.toFixed(1)).toBe('953.5');
     expect(none.run.metrics.goodput.toFixed(1)).toBe('956.1');
     says('The limit passes 10 within the first 50 ms');
