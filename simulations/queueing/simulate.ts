@@ -23,7 +23,9 @@
  *   service finishes); a `slow` fault multiplies service times of work starting during it.
  * - Limiters get one sample per request that leaves: (rtt = leave − arrive, in flight at
  *   admission, dropped?) with dropped = cancelled by its timeout, evicted or shed; a late finish
- *   is a normal sample with its long rtt (the server does not know the client left).
+ *   is a normal sample with its long rtt (the server does not know the client left). A request
+  the limiter admitted and a full queue then rejects is a drop too (rtt 0), as a client-side
+  limiter treats a 429 from the service it calls.
  * - The run makes `requests` calls then drains, or stops at `duration` (leaving work in place),
  *   whichever comes first.
  *
@@ -565,6 +567,9 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
         rejected++;
         bRej++;
         if (!full()) rec.emit({ t, kind: 'reject', req: rNum[r], reason: 'full' } as QueueingEvent);
+        // The limiter let it in and the service turned it away: a drop, as a client-side limiter
+        // counts a 429 (it left at once, so its rtt is 0).
+        if (limiter !== null) sample(0, inflight + 1, true);
         attemptFailed(r, t, FAILED);
         release(r);
         return;

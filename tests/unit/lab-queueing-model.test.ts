@@ -192,7 +192,7 @@ describe('queueing lab model', () => {
     expect(storm('storm-recovered')).toBeGreaterThan(0.9);
     for (const id of ['aimd', 'gradient2']) {
       const r = runSettings(presetSettings(id)).run;
-      // the limiter keeps goodput near the servers' capacity (400/s) under 600/s offered
+      // the limiter keeps goodput well above zero and turns some requests away
       expect(r.metrics.goodput, id).toBeGreaterThan(300);
       expect(r.metrics.rejected, id).toBeGreaterThan(0);
     }

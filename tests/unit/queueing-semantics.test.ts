@@ -59,6 +59,25 @@ describe('requests, queue and servers', () => {
   });
 });
 
+describe('a limiter in front of a full queue', () => {
+  test('a request the limiter admits and the full queue rejects is a drop for the limiter (as a 429 is for a client-side limiter)', () => {
+    // one server of 10 ms with no waiting room; bursts of 6 every 60 ms: 5 of each burst are turned away
+    const config: QueueingConfig = {
+      clients: { kind: 'open', arrival: 'bursts', burst: 6, rate: 100 },
+      service: { servers: 1, time: { dist: 'deterministic', mean: 10 }, queue: { capacity: 0 } },
+      limiter: { kind: 'aimd', initial: 20, min: 1, max: 200 },
+      requests: 6,
+    };
+    const r = simulate(config, 1);
+    const full = r.trace.filter((e) => e.kind === 'reject' && e.reason === 'full').length;
+    expect(full).toBe(5);
+    // five drops: 20 → 18 → 16 → 14 → 12 → 10; the one answer had 1 in flight (1 × 2 < 10), so no increase
+    expect(r.series.limit.at(-1)).toBe(10);
+    const none = simulate({ ...config, service: { ...config.service, queue: undefined } }, 1);
+    expect(none.series.limit.at(-1)).toBe(20); // an unbounded queue refuses nothing: no drop
+  });
+});
+
 describe('timeouts and retries', () => {
   const cfg = (cancelOnTimeout: boolean): QueueingConfig => ({
     clients: { kind: 'open', arrival: 'bursts', burst: 3, rate: 1, timeout: 25 },

@@ -106,8 +106,6 @@ const BASE: Omit<QueueingSettings, 'preset'> = {
 
 const preset = (id: string, title: string, description: string, s: Partial<QueueingSettings>): QueueingPreset => ({ id, title, description, settings: { ...BASE, ...s } });
 
-/** Overload for the limiter presets: 4 servers of 10 ms (400/s) asked for 600/s. */
-const OVERLOAD: Partial<QueueingSettings> = { servers: 4, rate: 600, timeout: 200, duration: 10_000 };
 /** The metastable setup of tests/unit/queueing-metastable.test.ts: 4 servers, 100 ms timeout, 3 attempts, 1 s with 1 server. */
 const STORM: Partial<QueueingSettings> = { servers: 4, timeout: 100, attempts: 3, fault: 'capacity', faultAt: 1000, faultFor: 1000, faultSize: 1, duration: 8000 };
 
@@ -141,8 +139,10 @@ export const PRESETS: readonly QueueingPreset[] = [
   preset('shedding', 'Bounded queue sheds load', '4 servers asked for 500 requests a second: a queue of 20 turns the excess away, so latency stays bounded.', { servers: 4, rate: 500, bounded: true, capacity: 20, duration: 10_000, view: 'requests' }),
   preset('lifo', 'LIFO under overload', '10% more work than 4 servers can do, clients give up after 200 ms: last in, first out keeps answering the newest calls in time.', { servers: 4, rate: 440, timeout: 200, discipline: 'lifo', duration: 10_000, view: 'requests' }),
   preset('fifo-overload', 'FIFO under overload', 'The same overload served first in, first out: every request waits behind older ones until nobody gets an answer in time.', { servers: 4, rate: 440, timeout: 200, duration: 10_000, view: 'requests' }),
-  preset('aimd', 'AIMD under overload', '600 requests a second for 400 a second of servers: AIMD adds 1 to the limit per fast answer and cuts it by 10% when one takes over 5 times the service time: a sawtooth.', { ...OVERLOAD, limiter: 'aimd', limit: 10, view: 'limiter' }),
-  preset('gradient2', 'Gradient2 under overload', 'The same overload with Gradient2, which sets the limit from how far recent latency is above its long-run average.', { ...OVERLOAD, limiter: 'gradient2', limit: 10, view: 'limiter' }),
+  preset('aimd', 'AIMD probing for a limit', '10 servers with no waiting room at 1,000 requests a second: AIMD adds 1 to its limit per answer and cuts it by 10% per request turned away, a sawtooth from the servers up to about twice as many.', { servers: 10, rate: 1000, bounded: true, capacity: 0, duration: 10_000, limiter: 'aimd', limit: 10, view: 'limiter' }),
+  preset('gradient2', 'Gradient2 settling', '20 servers at 1,500 requests a second: Gradient2 sets its limit from how far recent latency is above its long-run average, and settles in a band around 15.', { servers: 20, rate: 1500, timeout: 200, duration: 10_000, limiter: 'gradient2', limit: 10, view: 'limiter' }),
+  preset('fanout', 'Progressive fan-out to a rate-limited API', 'A client with 3,000 calls a second to make, against an API that takes 10 at once (1,000 a second): AIMD starts at 1 call in flight and grows until the API refuses, then holds near 10.', { servers: 10, dist: 'deterministic', rate: 3000, bounded: true, capacity: 0, duration: 10_000, limiter: 'aimd', limit: 1, view: 'limiter' }),
+  preset('io-bound', 'Little’s law: sizing for I/O', '4 cores, 1 ms of CPU per request and 50 ms of I/O wait: 8 requests in flight (2x the cores) keep the cores mostly idle. How many does it take to fill them?', { clients: 'closed', users: 8, think: 50, servers: 4, mean: 1, duration: 10_000, view: 'time' }),
   preset('storm-stuck', 'Retry storm: stuck', 'Load 60%, 3 attempts per call, a 100 ms timeout: a second with one server left starts retries that keep the system down after it ends.', { ...STORM, rate: 240 }),
   preset('storm-recovered', 'Retry storm: recovered', 'The same trigger at 20% load: the retries fit in the spare capacity and the system recovers.', { ...STORM, rate: 80 }),
   ...FAILURE_PRESETS,
