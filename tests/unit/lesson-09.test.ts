@@ -139,7 +139,7 @@ describe('circuit breakers', () => {
     says(`resilience4j opens after **${s1(r4j2)} s**`);
     says(`(at 1 call a second, ${s1(r4j1)} s)`);
     says('**Polly never opens**');
-    says(`put 100 calls in the window: here after ${s1(polly3)} s`);
+    says(`puts 100 calls in the window: here after ${s1(polly3)} s`);
     // the quiz answer
     says(`about 100 seconds (${s1(r4j1)} s in the simulation)`);
   });
