@@ -312,6 +312,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
 
   // Counters.
   let calls = 0;
+  let sends = 0; // retries scheduled and not yet sent
   let arrived = 0;
   let completed = 0;
   let succeeded = 0;
@@ -462,6 +463,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
       retries++;
       if (!full()) rec.emit({ t, kind: 'retry', next: rNum[next], call, attempt: a + 1, wait } as QueueingEvent);
       rPend[next]++;
+      sends++;
       agenda.push(t + wait, next * 8 + SEND);
     } else {
       if (budget !== null && counted) budget.failedFinal();
@@ -641,6 +643,10 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
   while (agenda.size > 0) {
     const t = agenda.peekTime();
     if (t > duration) break;
+    // A run without a set length ends with its last request: once every call is made, nothing
+    // waits or is served and no retry is pending, a fault that begins or ends later changes
+    // nothing, and must not stretch the run (and its series) to its end.
+    if (duration === Infinity && (agenda.peek() & 7) === FAULT && calls >= maxCalls && qLive + busy === 0 && sends === 0) break;
     const code = agenda.pop() as number;
     events++;
     const type = code & 7;
@@ -725,6 +731,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
         break;
       }
       case SEND:
+        sends--;
         send(id, t);
         break;
       case WAKE:

@@ -4,12 +4,18 @@
  * for settings, and clamping through the engine's LIMITS. Pure: the model (model.ts) builds links
  * and runs on top of these.
  */
-import { LIMITS, type LimiterSpec, type QueueingConfig } from '#sim/queueing';
+import { LIMITS, type BreakerSpec, type LimiterSpec, type QueueingConfig, type RetryPolicy } from '#sim/queueing';
 
 export const DISTS = ['exponential', 'deterministic', 'lognormal'] as const;
 export const LIMITERS = ['none', 'fixed', 'aimd', 'gradient2', 'vegas'] as const;
-export const FAULTS = ['none', 'capacity', 'slow'] as const;
-export const VIEWS = ['time', 'requests', 'limiter', 'sweep'] as const;
+export const FAULTS = ['none', 'capacity', 'slow', 'errors'] as const;
+export const VIEWS = ['time', 'requests', 'limiter', 'sweep', 'failures', 'backoff'] as const;
+/** Retry waits: `fixed` is the older rule (the same wait before every retry); the others are Brooker's (simulations/queueing/backoff.ts). */
+export const STRATEGIES = ['fixed', 'none', 'immediate', 'exponential', 'full', 'equal', 'decorrelated'] as const;
+export const BUDGETS = ['none', 'aws', 'grpc'] as const;
+export const BREAKERS = ['none', 'resilience4j', 'polly'] as const;
+/** gRPC has no default throttling: these are the example of proposal A6 ("maxTokens": 10, "tokenRatio": 0.1). */
+export const GRPC_THROTTLE = { maxTokens: 10, tokenRatio: 0.1 } as const;
 
 export interface QueueingSettings {
   preset: string;
@@ -30,9 +36,18 @@ export interface QueueingSettings {
   overflow: 'reject' | 'drop-oldest';
   /** Client timeout, ms (0: none). */
   timeout: number;
-  /** Attempts per call (1: no retry), and the wait before a retry (ms). */
+  /** Attempts per call (1: no retry), and the wait before a retry (ms): the base of Brooker's strategies. */
   attempts: number;
   backoff: number;
+  /** How the wait grows from retry to retry, and its largest value (ms; Brooker's strategies). */
+  strategy: (typeof STRATEGIES)[number];
+  cap: number;
+  /** A retry budget shared by the clients: the AWS SDK's retry quota, or gRPC's retry throttling. */
+  budget: (typeof BUDGETS)[number];
+  /** A circuit breaker with a library's defaults (resilience4j, Polly v8). */
+  breaker: (typeof BREAKERS)[number];
+  /** Each call carries an idempotency key: its side effect runs once however many attempts finish. */
+  keys: boolean;
   /** Stop the work when its client gives up. */
   cancel: boolean;
   limiter: (typeof LIMITERS)[number];
@@ -41,7 +56,7 @@ export interface QueueingSettings {
   fault: (typeof FAULTS)[number];
   faultAt: number;
   faultFor: number;
-  /** Capacity fault: servers left; slow fault: service time factor. */
+  /** Capacity fault: servers left; slow fault: service time factor; errors fault: % of requests that fail. */
   faultSize: number;
   /** Length of the run, ms. */
   duration: number;
@@ -72,6 +87,11 @@ const BASE: Omit<QueueingSettings, 'preset'> = {
   timeout: 0,
   attempts: 1,
   backoff: 0,
+  strategy: 'fixed',
+  cap: 20_000,
+  budget: 'none',
+  breaker: 'none',
+  keys: false,
   cancel: false,
   limiter: 'none',
   limit: 10,
@@ -91,6 +111,28 @@ const OVERLOAD: Partial<QueueingSettings> = { servers: 4, rate: 600, timeout: 20
 /** The metastable setup of tests/unit/queueing-metastable.test.ts: 4 servers, 100 ms timeout, 3 attempts, 1 s with 1 server. */
 const STORM: Partial<QueueingSettings> = { servers: 4, timeout: 100, attempts: 3, fault: 'capacity', faultAt: 1000, faultFor: 1000, faultSize: 1, duration: 8000 };
 
+/**
+ * Lesson 9 ("When things fail"): 4 servers of 10 ms (400/s) asked for 100 calls a second, and a
+ * downstream that answers every request with an error from 2 s to 5 s.
+ */
+const OUTAGE: Partial<QueueingSettings> = { servers: 4, rate: 100, timeout: 1000, attempts: 4, backoff: 10, fault: 'errors', faultAt: 2000, faultFor: 3000, faultSize: 100, duration: 8000, view: 'failures' };
+/** A slow spell longer than the timeout: attempts time out while their work still completes. */
+const SLOW_SPELL: Partial<QueueingSettings> = { servers: 8, rate: 100, timeout: 100, attempts: 3, strategy: 'exponential', backoff: 50, cap: 1000, fault: 'slow', faultAt: 2000, faultFor: 2000, faultSize: 15, duration: 8000, view: 'failures' };
+
+const FAILURE_PRESETS: readonly QueueingPreset[] = [
+  preset('retry-amplification', 'Retries multiply the load', '100 calls a second, 4 attempts each, and a downstream that fails every request from 2 s to 5 s: each call now makes 4 attempts, so the service sees 4 times the load while it is down.', OUTAGE),
+  preset('retry-immediate-storm', 'Immediate retries: a storm', '300 calls a second on 400 a second of servers, 5 attempts sent at once after a 100 ms timeout: a one-second error spell sends 5 times the load, the queue grows past the timeout and the retries keep it there.', { servers: 4, rate: 300, timeout: 100, attempts: 5, strategy: 'immediate', fault: 'errors', faultAt: 1000, faultFor: 1000, faultSize: 100, duration: 6000, view: 'failures' }),
+  preset('backoff-jitter', 'Backoff and jitter', 'Brooker’s experiment: clients race to update one row, retrying after a conflict. Exponential backoff alone keeps them colliding in waves; jitter spreads them out, with fewer calls and an earlier finish.', { strategy: 'full', attempts: 10, backoff: 5, cap: 2000, view: 'backoff' }),
+  preset('retry-budget-aws', 'Retry budget: the AWS SDK quota', 'The same outage with the AWS SDK’s retry quota: 500 tokens, 5 per retry, 1 back per first-try success. After 100 retries the quota is empty and calls fail at once: the load stays near 1×.', { ...OUTAGE, budget: 'aws' }),
+  preset('retry-budget-grpc', 'Retry budget: gRPC throttling', 'The same outage with gRPC retry throttling (10 tokens, 0.1 back per success): each failure takes a token, and at half the tokens retries stop until successes refill them.', { ...OUTAGE, budget: 'grpc' }),
+  preset('breaker-resilience4j', 'Circuit breaker: resilience4j defaults', 'A 10 s outage with resilience4j’s default breaker: it opens once half of the last 100 calls failed, refuses calls for 60 s, then lets 10 through to decide.', { ...OUTAGE, attempts: 1, breaker: 'resilience4j', faultFor: 10_000, duration: 80_000 }),
+  preset('breaker-polly', 'Circuit breaker: Polly v8 defaults', 'The same outage with Polly v8’s default breaker: it opens when 10% of at least 100 calls in 30 s failed, breaks for 5 s, then lets one call probe.', { ...OUTAGE, attempts: 1, breaker: 'polly', faultFor: 10_000, duration: 20_000 }),
+  preset('timeout-p99', 'A timeout above the p99', 'One server at half load: 99% of responses take under about 90 ms, and the client waits 150 ms, so almost no call retries. Set the timeout to 30 ms: a fifth of the attempts time out and their retries add load.', { rate: 50, timeout: 150, attempts: 3, strategy: 'exponential', backoff: 20, cap: 1000, duration: 20_000, view: 'failures' }),
+  preset('duplicates-no-keys', 'Retries charge twice', 'Service slows to 150 ms for 2 s while clients wait 100 ms: they retry, but the timed-out work still completes, and without idempotency keys each completion charges the customer again.', SLOW_SPELL),
+  preset('duplicates-keys', 'Idempotency keys', 'The same slow spell with an idempotency key on each call: the server finds the key already charged and returns the stored result instead of charging again.', { ...SLOW_SPELL, keys: true }),
+  preset('dead-letters', 'Dead letters', 'Errors on 60% of requests for 3 s, 3 attempts with backoff: about one call in five fails all three and goes to the dead-letter queue, to be handled later instead of lost.', { ...OUTAGE, attempts: 3, strategy: 'exponential', backoff: 50, cap: 1000, faultSize: 60 }),
+];
+
 export const PRESETS: readonly QueueingPreset[] = [
   preset('knee-50', 'M/M/1 at 50% load', 'One server, 10 ms on average, 50 requests a second: the queue is short and latency near the service time.', { rate: 50 }),
   preset('knee-80', 'M/M/1 at 80% load', 'The same server at 80 requests a second: mean response time is 5 times the service time.', { rate: 80 }),
@@ -103,6 +145,7 @@ export const PRESETS: readonly QueueingPreset[] = [
   preset('gradient2', 'Gradient2 under overload', 'The same overload with Gradient2, which sets the limit from how far recent latency is above its long-run average.', { ...OVERLOAD, limiter: 'gradient2', limit: 10, view: 'limiter' }),
   preset('storm-stuck', 'Retry storm: stuck', 'Load 60%, 3 attempts per call, a 100 ms timeout: a second with one server left starts retries that keep the system down after it ends.', { ...STORM, rate: 240 }),
   preset('storm-recovered', 'Retry storm: recovered', 'The same trigger at 20% load: the retries fit in the spare capacity and the system recovers.', { ...STORM, rate: 80 }),
+  ...FAILURE_PRESETS,
 ];
 
 export function getPreset(id: string): QueueingPreset {
@@ -134,14 +177,33 @@ function limiterSpec(s: QueueingSettings): LimiterSpec | undefined {
   }
 }
 
+/** The retry policy of settings (undefined: one attempt per call). */
+function retryPolicy(s: QueueingSettings): RetryPolicy | undefined {
+  if (s.attempts <= 1 || s.strategy === 'none') return undefined;
+  const budget = s.budget === 'aws' ? { budget: { kind: 'aws' as const } } : s.budget === 'grpc' ? { budget: { kind: 'grpc' as const, ...GRPC_THROTTLE } } : {};
+  if (s.strategy === 'fixed') return { attempts: s.attempts, ...(s.backoff > 0 ? { backoff: s.backoff } : {}), ...budget };
+  return { attempts: s.attempts, strategy: s.strategy, base: s.backoff, cap: s.cap, ...budget };
+}
+
+/** The breaker of settings, with its library's defaults. */
+function breakerSpec(s: QueueingSettings): BreakerSpec | undefined {
+  return s.breaker === 'none' ? undefined : { kind: s.breaker };
+}
+
 /** The engine config for settings. */
 export function toConfig(s: QueueingSettings): QueueingConfig {
   const timeout = s.timeout > 0 ? s.timeout : undefined;
-  const retry = s.attempts > 1 ? { attempts: s.attempts, ...(s.backoff > 0 ? { backoff: s.backoff } : {}) } : undefined;
+  const retry = retryPolicy(s);
+  const policies = {
+    ...(breakerSpec(s) ? { breaker: breakerSpec(s) } : {}),
+    ...(s.keys ? { idempotencyKeys: true } : {}),
+    // Every call that fails for good is counted as a dead letter (the Failures view shows them).
+    deadLetter: true,
+  };
   const clients: QueueingConfig['clients'] =
     s.clients === 'open'
-      ? { kind: 'open', arrival: 'poisson', rate: s.rate, ...(timeout ? { timeout } : {}), ...(retry ? { retry } : {}) }
-      : { kind: 'closed', clients: s.users, think: { dist: 'exponential', mean: s.think }, ...(timeout ? { timeout } : {}), ...(retry ? { retry } : {}) };
+      ? { kind: 'open', arrival: 'poisson', rate: s.rate, ...(timeout ? { timeout } : {}), ...(retry ? { retry } : {}), ...policies }
+      : { kind: 'closed', clients: s.users, think: { dist: 'exponential', mean: s.think }, ...(timeout ? { timeout } : {}), ...(retry ? { retry } : {}), ...policies };
   const limiter = limiterSpec(s);
   const config: QueueingConfig = {
     clients,
@@ -157,7 +219,9 @@ export function toConfig(s: QueueingSettings): QueueingConfig {
         ? []
         : s.fault === 'capacity'
           ? [{ kind: 'capacity', at: s.faultAt, duration: s.faultFor, servers: s.faultSize }]
-          : [{ kind: 'slow', at: s.faultAt, duration: s.faultFor, factor: s.faultSize }],
+          : s.fault === 'slow'
+            ? [{ kind: 'slow', at: s.faultAt, duration: s.faultFor, factor: s.faultSize }]
+            : [{ kind: 'errors', at: s.faultAt, duration: s.faultFor, share: s.faultSize / 100 }],
     duration: s.duration,
     bucket: s.duration / 200,
     traceCap: TRACE_CAP,
@@ -189,6 +253,7 @@ const RANGES: Partial<Record<keyof QueueingSettings, Range & { what: string }>> 
   timeout: { min: 0, max: 600_000, what: 'Timeout (ms)' },
   attempts: { min: LIMITS.attempts.min, max: 10, integer: true, what: 'Attempts' },
   backoff: { min: 0, max: 60_000, what: 'Backoff (ms)' },
+  cap: { min: 0, max: 60_000, what: 'Largest wait (ms)' },
   limit: { min: 1, max: 1000, integer: true, what: 'Limit' },
   faultAt: { min: 0, max: MAX_DURATION, what: 'Fault start (ms)' },
   faultFor: { min: 1, max: MAX_DURATION, what: 'Fault length (ms)' },
@@ -213,6 +278,7 @@ export function clampSettings(s: QueueingSettings): { settings: QueueingSettings
   for (const [key, r] of Object.entries(RANGES)) fix(key as keyof QueueingSettings, r!, r!.what);
   if (out.fault === 'capacity') fix('faultSize', { min: 0, max: out.servers, integer: true }, 'Servers left during the fault');
   if (out.fault === 'slow') fix('faultSize', { min: 1, max: 100 }, 'Slow-down factor');
+  if (out.fault === 'errors') fix('faultSize', { min: 0, max: 100 }, 'Share of requests failing (%)');
   // Keep runs to about MAX_REQUESTS requests so a run stays a fraction of a second.
   const perSecond = out.clients === 'open' ? out.rate * out.attempts : (out.users * 1000) / Math.max(out.think + out.mean, 0.1);
   const maxDuration = Math.floor((MAX_REQUESTS / Math.max(perSecond, 1e-9)) * 1000);

@@ -11,7 +11,7 @@ import { param, type ParamRecord, type ParamSchema } from '#lib/permalink';
 import { simulate, type QueueingConfig, type QueueingRun } from '#sim/queueing';
 import { closedForm, EMPTY_STATE, narrateStep, seriesAt, stepCount, type ClosedForm, type QueueingState } from '#sim/queueing/lab';
 import type { Fold, LabModel } from '../shared/labModel';
-import { clampSettings, DISTS, FAULTS, LIMITERS, VIEWS, presetSettings, PRESETS, toConfig, type QueueingSettings } from './lab';
+import { BREAKERS, BUDGETS, clampSettings, DISTS, STRATEGIES, FAULTS, LIMITERS, VIEWS, presetSettings, PRESETS, toConfig, type QueueingSettings } from './lab';
 
 export interface QueueingLabRun {
   run: QueueingRun;
@@ -35,6 +35,11 @@ const FIELDS: Record<Exclude<keyof QueueingSettings, 'preset'>, ParamSchema[stri
   timeout: param.number(),
   attempts: param.int(),
   backoff: param.number(),
+  strategy: param.oneOf(STRATEGIES),
+  cap: param.number(),
+  budget: param.oneOf(BUDGETS),
+  breaker: param.oneOf(BREAKERS),
+  keys: param.bool(),
   cancel: param.bool(),
   limiter: param.oneOf(LIMITERS),
   limit: param.int(),
