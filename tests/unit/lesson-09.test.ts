@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulate, type BreakerSpec, type QueueingConfig, type RetryBudgetSpec } from '#sim/queueing';
 import { simulateConsistency, simulateContention, type ContentionStrategy } from '#sim/resilience';
+import { getPreset, presetSettings, toConfig, type QueueingSettings } from '#widgets/QueueingLab/lab';
 
 const lesson = readFileSync(resolve(__dirname, '../../content/lessons/09-when-things-fail.mdx'), 'utf8').replace(/\s+/g, ' ');
 const says = (text: string) => expect(lesson.includes(text), `the lesson says "${text}"`).toBe(true);
@@ -289,5 +290,78 @@ describe('sources', () => {
     const quotes = [...lesson.matchAll(/“([^”]+)”/g)].map((m) => m[1]).filter((q) => q.length > 30);
     expect(quotes.length).toBeGreaterThanOrEqual(3);
     for (const q of quotes) if (!q.startsWith('Exponential Backoff')) expect(src, q).toContain(q);
+  });
+});
+
+describe('the lab presets it embeds do what the text around them says', () => {
+  const EMBED = /<QueueingLab\b[^>]*\bpreset="([\w-]+)"[^>]*\/>/g;
+  const runPreset = (id: string, patch: Partial<QueueingSettings> = {}) => {
+    const s = { ...presetSettings(id), ...patch };
+    return simulate({ ...toConfig(s), traceCap: 0 }, s.seed);
+  };
+  /** Mean offered requests per second over [from, to) ms. */
+  const offered = (r: ReturnType<typeof simulate>, from: number, to: number) => {
+    const { bucket, offered: o } = r.series;
+    const xs = o.slice(Math.ceil(from / bucket), Math.floor(to / bucket));
+    return xs.reduce((a, x) => a + x, 0) / xs.length;
+  };
+  it('embeds every lesson-9 preset, once each', () => {
+    const ids = [...lesson.matchAll(EMBED)].map((m) => m[1]);
+    expect(ids.sort()).toEqual(
+      ['retry-amplification', 'retry-immediate-storm', 'backoff-jitter', 'retry-budget-aws', 'retry-budget-grpc', 'breaker-resilience4j', 'breaker-polly', 'timeout-p99', 'duplicates-no-keys', 'duplicates-keys', 'dead-letters'].sort(),
+    );
+    for (const id of ids) expect(() => getPreset(id)).not.toThrow();
+  });
+  it('retry-amplification: 4 requests per call during the outage, 1 with one attempt', () => {
+    const s = presetSettings('retry-amplification');
+    expect(s.attempts).toBe(4);
+    expect([s.faultAt, s.faultAt + s.faultFor]).toEqual([2000, 5000]);
+    says('from 2 s to 5 s');
+    const r = runPreset('retry-amplification');
+    expect(offered(r, 2200, 4800) / s.rate).toBeCloseTo(4, 0);
+    const one = runPreset('retry-amplification', { attempts: 1 });
+    expect(offered(one, 2200, 4800) / s.rate).toBeCloseTo(1, 0);
+  });
+  it('retry-immediate-storm: a one-second spell, timeouts, and retries of timed-out attempts', () => {
+    const s = presetSettings('retry-immediate-storm');
+    expect([s.rate, s.servers * (1000 / s.mean), s.attempts, s.strategy, s.faultFor]).toEqual([300, 400, 5, 'immediate', 1000]);
+    const r = runPreset('retry-immediate-storm');
+    expect(r.metrics.timedOut).toBeGreaterThan(0);
+    expect(Math.max(...r.series.p99.filter((x) => !Number.isNaN(x)))).toBeGreaterThan(s.timeout);
+  });
+  it('retry budgets: both refuse retries the same outage would otherwise get', () => {
+    const none = runPreset('retry-budget-aws', { budget: 'none' }).metrics;
+    for (const id of ['retry-budget-aws', 'retry-budget-grpc']) {
+      const m = runPreset(id).metrics;
+      expect(m.budgetDenied).toBeGreaterThan(0);
+      expect(m.retries).toBeLessThan(none.retries / 2);
+    }
+    expect(presetSettings('retry-budget-grpc').budget).toBe('grpc');
+  });
+  it('breakers: a 10-second outage; resilience4j stays open a minute, Polly probes', () => {
+    for (const id of ['breaker-resilience4j', 'breaker-polly']) expect(presetSettings(id).faultFor).toBe(10_000);
+    const r4j = runPreset('breaker-resilience4j').breaker;
+    expect(r4j[0].to).toBe('open');
+    expect(r4j[1].t - r4j[0].t).toBeGreaterThanOrEqual(60_000);
+    const polly = runPreset('breaker-polly').breaker;
+    expect(polly.filter((x) => x.to === 'half-open').length).toBeGreaterThanOrEqual(2);
+  });
+  it('timeout-p99: the timeout is above the p99 of the same run without one', () => {
+    const s = presetSettings('timeout-p99');
+    expect(runPreset('timeout-p99', { timeout: 0 }).metrics.p99).toBeLessThan(s.timeout);
+    expect(runPreset('timeout-p99', { timeout: 30 }).metrics.timedOut).toBeGreaterThan(10 * runPreset('timeout-p99').metrics.timedOut);
+  });
+  it('dead-letters: 60% errors for 3 s, calls that failed all 3 attempts', () => {
+    const s = presetSettings('dead-letters');
+    expect([s.faultSize, s.faultFor, s.attempts]).toEqual([60, 3000, 3]);
+    const m = runPreset('dead-letters').metrics;
+    expect(m.deadLetters).toBeGreaterThan(0);
+    expect(m.deadLetters).toBe(m.failedCalls);
+  });
+  it('duplicates: charged twice without keys, never with', () => {
+    expect(runPreset('duplicates-no-keys').metrics.duplicates).toBeGreaterThan(0);
+    const k = runPreset('duplicates-keys').metrics;
+    expect(k.duplicates).toBe(0);
+    expect(k.deduplicated).toBeGreaterThan(0);
   });
 });
