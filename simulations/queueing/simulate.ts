@@ -646,7 +646,7 @@ export function simulate(input: QueueingConfig, seed: Seed = 1, options: Simulat
     // A run without a set length ends with its last request: once every call is made, nothing
     // waits or is served and no retry is pending, a fault that begins or ends later changes
     // nothing, and must not stretch the run (and its series) to its end.
-    if (duration === Infinity && (agenda.peek() & 7) === FAULT && calls >= maxCalls && qLive + busy === 0 && sends === 0) break;
+    if (duration === Infinity && ((agenda.peek() as number) & 7) === FAULT && calls >= maxCalls && qLive + busy === 0 && sends === 0) break;
     const code = agenda.pop() as number;
     events++;
     const type = code & 7;

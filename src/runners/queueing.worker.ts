@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
-/** The queueing lab's sweep Worker (see queueingSweepEngine.ts and serveEngine.ts). */
-import { runSweepJob } from './queueingSweepEngine';
+/** The queueing lab's Worker: the sweep and the Backoff experiment (see queueingSweepEngine.ts and serveEngine.ts). */
+import { runQueueingJob } from './queueingSweepEngine';
 import { serveEngine } from './serveEngine';
 
-serveEngine(runSweepJob);
+serveEngine(runQueueingJob);

@@ -39,3 +39,31 @@ test('the sweep runs in a Worker, a stuck cell loads into the main view, and the
   await expectNoAxeViolations(page, undefined, '#storm');
   expect(errors).toEqual([]);
 });
+
+test('the Failures view counts duplicate charges and lists the calls behind a counter or a bar, by keyboard too', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/labs/queueing/?queue.preset=duplicates-no-keys');
+  const lab = page.locator('#queue');
+  await lab.scrollIntoViewIfNeeded();
+  await waitForHydration(page, '#queue');
+  await expect(lab.getByTestId('q-view-failures')).toBeChecked();
+  await expect(lab.getByTestId('q-fail-summary')).toContainText(/\d[\d,]* calls made [\d,]+ attempts/);
+  const dup = lab.getByTestId('q-fail-count-duplicate');
+  await expect(dup).toContainText(/[1-9][\d,]* duplicate charges/);
+  await dup.click();
+  const list = lab.getByTestId('q-fail-calls');
+  await expect(list).toContainText(/charged [23]×/);
+  await expect(list).toContainText(/timed out \(its work finished later\)/);
+  // keyboard: a histogram bar lists the calls that made that many attempts
+  await lab.getByTestId('q-fail-bar-3').focus();
+  await page.keyboard.press('Enter');
+  await expect(list).toContainText(/Calls that made 3 attempts/);
+  await expect(lab.getByTestId('q-fail-bar-3')).toHaveAttribute('aria-pressed', 'true');
+  await expectNoAxeViolations(page, undefined, '#queue');
+  // idempotency keys: no duplicate charge, the finishes are deduplicated instead
+  await lab.getByTestId('q-in-keys').check();
+  await expect(lab.getByTestId('q-fail-count-duplicate')).toContainText(/^0 duplicate/);
+  await expect(lab.getByTestId('q-fail-count-deduplicated')).toContainText(/[1-9][\d,]* deduplicated/);
+  await expect(page).toHaveURL(/queue\.keys=1/);
+  expect(errors).toEqual([]);
+});
