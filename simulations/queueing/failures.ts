@@ -57,7 +57,7 @@ export function breakerTimes(strip: readonly BreakerSegment[]): Record<BreakerSt
 }
 
 export interface AttemptsSummary {
-  /** rows[i]: calls that ended after `attempts` attempts (only counts > 0, attempts ascending). */
+  /** rows[k − 1]: calls that ended after k attempts, for every k from 1 to the most allowed (zeros included). */
   rows: { attempts: number; calls: number }[];
   /** Calls that ended (succeeded or failed for good). */
   calls: number;
@@ -77,7 +77,7 @@ export function attemptsSummary(run: QueueingRun): AttemptsSummary {
   for (let k = 1; k < h.length; k++) {
     calls += h[k];
     attempts += k * h[k];
-    if (h[k] > 0) rows.push({ attempts: k, calls: h[k] });
+    rows.push({ attempts: k, calls: h[k] });
   }
   return { rows, calls, attempts, amplification: calls > 0 ? attempts / calls : NaN, maxAttempts: h.length - 1 };
 }
