@@ -48,7 +48,9 @@ describe('astro dev', () => {
     // `--config` names the config file: without it astro dev restarts whenever ANY file named
     // astro.config.* changes under the root, such as the fixture project that content-build.test.ts
     // writes into tests/.fixtures/ while this file runs beside it; requests during the restart fail.
-    const args = ['dev', '--config', 'astro.config.mjs', '--host', '127.0.0.1', '--port', String(port)];
+    // --ignore-lock: a developer's own `npm start` (or another checkout's sharing node_modules) may hold
+    // Astro's one-dev-server lock; this server runs beside it and leaves the lock alone
+    const args = ['dev', '--ignore-lock', '--config', 'astro.config.mjs', '--host', '127.0.0.1', '--port', String(port)];
     dev = spawn(resolve(repo, 'node_modules/.bin/astro'), args, {
       cwd: repo,
       env: astroChildEnv(),
