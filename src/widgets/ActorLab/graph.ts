@@ -9,9 +9,6 @@ import { OUTSIDE, flightFraction, linkCurve, loopAt, quadAt, selfLoop, visibleRa
 
 /** At most this many messages in flight are drawn (the rest are counted under the graph). */
 export const MAX_DOTS = 300;
-/** A mailbox slot's side and the gap between slots (px of the drawing). */
-export const SLOT = 10;
-export const GAP = 3;
 /** A mailbox shows at most this many slots (a larger or unbounded one counts the rest as +n). */
 export const MAX_SLOTS = 11;
 
