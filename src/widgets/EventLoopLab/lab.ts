@@ -8,8 +8,9 @@
  * the Worker (src/runners).
  */
 import { EXAMPLES, type EventLoopExample } from '#sim/eventloop/examples';
-import type { EventLoopEvent, EventLoopRun } from '#sim/eventloop/types';
+import type { EventLoopEvent, EventLoopRun, NodePhase } from '#sim/eventloop/types';
 import { consoleLines, type ConsoleLine, type PendingTimer } from '#sim/eventloop/fold';
+import { formatMs } from '#sim/core/format';
 import type { LabPreset } from '../shared/labModel';
 
 /** The engine's example programs as the lab's presets (menu, registry, presenter links). */
@@ -197,3 +198,21 @@ export function errorWithPlace(error: { message: string; line?: number; column?:
   if (error.line === undefined) return error.message;
   return `${error.message} (line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''})`;
 }
+
+/** Node's five libuv phases in loop order, as the panels title and explain them. */
+export const NODE_PHASES: readonly { phase: NodePhase; title: string; what: string }[] = [
+  { phase: 'timers', title: 'Timers', what: 'setTimeout and setInterval callbacks whose time has come' },
+  { phase: 'pending', title: 'Pending callbacks', what: 'I/O callbacks deferred to the next turn' },
+  { phase: 'poll', title: 'Poll', what: 'callbacks of completed I/O; the loop waits here when nothing else is ready' },
+  { phase: 'check', title: 'Check', what: 'setImmediate callbacks' },
+  { phase: 'close', title: 'Close callbacks', what: "'close' callbacks of sockets and handles" },
+];
+export const phaseName = (p: NodePhase) => NODE_PHASES.find((x) => x.phase === p)!.title.toLowerCase();
+
+/** How a pending timer was set: the API's name, or `delay(ms)` for the lab's delay helper. */
+export function timerApiName(t: PendingTimer): string {
+  return t.api === 'delay' ? `delay(${formatMs(t.delay)})` : t.api;
+}
+
+/** `3 frames`, `1 frame`: a count with its noun. */
+export const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
