@@ -6,7 +6,8 @@
  * the learner sees when pressing Explore.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { sourceArticle } from '../support/sources';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { asyncLevelById, exploreProgramSync, explore, threadsSystem, compileThreads, levelById, checkProved, type ExploreProgramResult } from '#sim/interleavings';
 
@@ -86,10 +87,7 @@ describe('lesson 7: the Explore figures it states', () => {
   });
 });
 
-// The sources sit next to the checkout (../shared), or next to the worktrees' folder.
-const ARTICLE = ['../../../shared/sources/004_14908737dec87e6e.txt', '../../../../shared/sources/004_14908737dec87e6e.txt']
-  .map((p) => resolve(__dirname, p))
-  .find((p) => existsSync(p));
+const ARTICLE = sourceArticle('004_14908737dec87e6e.txt');
 
 describe('lesson 7: quotes from the sources are verbatim', () => {
   it.skipIf(!ARTICLE)('quotes only text that is in the deadlock-factory article', () => {

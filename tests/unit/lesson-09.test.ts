@@ -4,9 +4,10 @@
  * seeds, and found in the lesson's text as it is formatted there. When the engine changes, this
  * test names the sentence to fix.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceArticle } from '../support/sources';
 import { simulate, type BreakerSpec, type QueueingConfig, type RetryBudgetSpec } from '#sim/queueing';
 import { simulateConsistency, simulateContention, type ContentionStrategy } from '#sim/resilience';
 import { getPreset, presetSettings, toConfig, type QueueingSettings } from '#widgets/QueueingLab/lab';
@@ -281,8 +282,7 @@ describe('read-your-writes', () => {
   });
 });
 
-// The source articles live next to the main checkout (../shared), two levels up from a worktree.
-const SOURCE = ['../../../shared', '../../../../shared'].map((d) => resolve(__dirname, d, 'sources/002_97156856d6d2843e.txt')).find((f) => existsSync(f));
+const SOURCE = sourceArticle('002_97156856d6d2843e.txt');
 
 describe('sources', () => {
   it.skipIf(!SOURCE)('quotes the source article verbatim', () => {
