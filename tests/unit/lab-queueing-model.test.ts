@@ -239,7 +239,7 @@ describe('queueing lab model', () => {
     expect(limit(0.5)).toBeLessThan(limit(0.9));
   });
 
-  it('limiter parameters out of range are clamped with a note; a least limit above the most is lowered to it', async () => {
+  it('limiter parameters out of range are clamped with a note; a min limit above the max is lowered to it', async () => {
     const r = await read({ preset: 'knee-80', limiter: 'gradient2', aimdBackoff: 0, g2Tolerance: 0.5, g2Window: 0, vegasSmoothing: 3 });
     expect(r.settings.aimdBackoff).toBe(0.01);
     expect(r.settings.g2Tolerance).toBe(1);
@@ -256,7 +256,7 @@ describe('queueing lab model', () => {
     expect(typed.notes.join(' ')).toMatch(/long window \(samples\) was 2.6; the lab takes whole numbers/);
     const { settings, notes: n2 } = queueingModel.clamp({ ...initial, limiter: 'aimd', aimdMin: 50, aimdMax: 30 });
     expect(settings.aimdMin).toBe(30);
-    expect(n2.join(' ')).toMatch(/AIMD least limit \(at most the most limit\) was 50.*uses 30/);
+    expect(n2.join(' ')).toMatch(/AIMD min limit \(at most the max limit\) was 50.*uses 30/);
     // the clamped settings run: AIMD's limit stays in [min, max]
     const run = runSettings({ ...presetSettings('aimd'), aimdMin: 12, aimdMax: 14 }).run;
     const limits = run.series.limit.filter(Number.isFinite);

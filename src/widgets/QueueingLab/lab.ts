@@ -53,19 +53,19 @@ export interface QueueingSettings {
   limiter: (typeof LIMITERS)[number];
   /** The fixed limiter's limit; the first limit of the adaptive ones. */
   limit: number;
-  /** AIMD (AIMDLimit): least and most limit, the factor a drop multiplies the limit by, and the RTT (ms) above which a response counts as a drop. */
+  /** AIMD (AIMDLimit): min and max limit, the factor a drop multiplies the limit by, and the RTT (ms) above which a response counts as a drop. */
   aimdMin: number;
   aimdMax: number;
   aimdBackoff: number;
   aimdTimeout: number;
-  /** Gradient2 (Gradient2Limit): least and most limit, smoothing, queue size, long-RTT window (samples), RTT tolerance. */
+  /** Gradient2 (Gradient2Limit): min and max limit, smoothing, queue size, long-RTT window (samples), RTT tolerance. */
   g2Min: number;
   g2Max: number;
   g2Smoothing: number;
   g2Queue: number;
   g2Window: number;
   g2Tolerance: number;
-  /** Vegas (VegasLimit): most limit, smoothing, probe multiplier. */
+  /** Vegas (VegasLimit): max limit, smoothing, probe multiplier. */
   vegasMax: number;
   vegasSmoothing: number;
   vegasProbe: number;
@@ -148,7 +148,7 @@ const OUTAGE: Partial<QueueingSettings> = { servers: 4, rate: 100, timeout: 1000
 const SLOW_SPELL: Partial<QueueingSettings> = { servers: 8, rate: 100, timeout: 100, attempts: 3, strategy: 'exponential', backoff: 50, cap: 1000, fault: 'slow', faultAt: 2000, faultFor: 2000, faultSize: 15, duration: 8000, view: 'failures' };
 
 /**
- * The limiter presets probe from below the servers' count: the least limit is 1 (Netflix: 20), and
+ * The limiter presets probe from below the servers' count: the min limit is 1 (Netflix: 20), and
  * AIMD counts a response slower than 50 ms (five mean service times; Netflix: 5 s) as a drop.
  */
 const PROBE_LOW: Partial<QueueingSettings> = { aimdMin: 1, aimdTimeout: 50, g2Min: 1 };
@@ -297,17 +297,17 @@ const RANGES: Partial<Record<keyof QueueingSettings, Range & { what: string }>> 
   backoff: { min: 0, max: 60_000, what: 'Backoff (ms)' },
   cap: { min: 0, max: 60_000, what: 'Largest wait (ms)' },
   limit: { min: 1, max: 1000, integer: true, what: 'Limit' },
-  aimdMin: { min: 1, max: 1000, integer: true, what: 'AIMD least limit' },
-  aimdMax: { min: 1, max: 1000, integer: true, what: 'AIMD most limit' },
+  aimdMin: { min: 1, max: 1000, integer: true, what: 'AIMD min limit' },
+  aimdMax: { min: 1, max: 1000, integer: true, what: 'AIMD max limit' },
   aimdBackoff: { min: 0.01, max: LIMITS.ratio.max, what: 'AIMD backoff ratio' },
-  aimdTimeout: { min: 0.1, max: 600_000, what: 'AIMD slow after (ms)' },
-  g2Min: { min: 1, max: 1000, integer: true, what: 'Gradient2 least limit' },
-  g2Max: { min: 1, max: 1000, integer: true, what: 'Gradient2 most limit' },
+  aimdTimeout: { min: 0.1, max: 600_000, what: 'AIMD RTT timeout (ms)' },
+  g2Min: { min: 1, max: 1000, integer: true, what: 'Gradient2 min limit' },
+  g2Max: { min: 1, max: 1000, integer: true, what: 'Gradient2 max limit' },
   g2Smoothing: { min: 0.01, max: LIMITS.ratio.max, what: 'Gradient2 smoothing' },
   g2Queue: { min: 1, max: 1000, integer: true, what: 'Gradient2 queue size' },
   g2Window: { min: 1, max: 10_000, integer: true, what: 'Gradient2 long window (samples)' },
   g2Tolerance: { min: LIMITS.tolerance.min, max: 10, what: 'Gradient2 tolerance' },
-  vegasMax: { min: 1, max: 1000, integer: true, what: 'Vegas most limit' },
+  vegasMax: { min: 1, max: 1000, integer: true, what: 'Vegas max limit' },
   vegasSmoothing: { min: 0.01, max: LIMITS.ratio.max, what: 'Vegas smoothing' },
   vegasProbe: { min: 1, max: 1000, integer: true, what: 'Vegas probe multiplier' },
   faultAt: { min: 0, max: MAX_DURATION, what: 'Fault start (ms)' },
@@ -333,23 +333,23 @@ export const LIMITER_PARAMS: Record<(typeof LIMITERS)[number], readonly { key: L
   none: [],
   fixed: [],
   aimd: [
-    { key: 'aimdMin', label: 'Least', unit: '' },
-    { key: 'aimdMax', label: 'Most', unit: '' },
+    { key: 'aimdMin', label: 'Min limit', unit: '' },
+    { key: 'aimdMax', label: 'Max limit', unit: '' },
     { key: 'aimdBackoff', label: 'Backoff', unit: '× on a drop' },
-    { key: 'aimdTimeout', label: 'Drop after', unit: 'ms' },
+    { key: 'aimdTimeout', label: 'RTT timeout', unit: 'ms' },
   ],
   gradient2: [
-    { key: 'g2Min', label: 'Least', unit: '' },
-    { key: 'g2Max', label: 'Most', unit: '' },
+    { key: 'g2Min', label: 'Min limit', unit: '' },
+    { key: 'g2Max', label: 'Max limit', unit: '' },
     { key: 'g2Smoothing', label: 'Smoothing', unit: '' },
     { key: 'g2Queue', label: 'Queue size', unit: '' },
     { key: 'g2Window', label: 'Long window', unit: 'samples' },
-    { key: 'g2Tolerance', label: 'Tolerance', unit: '× RTT' },
+    { key: 'g2Tolerance', label: 'Tolerance', unit: '× long RTT' },
   ],
   vegas: [
-    { key: 'vegasMax', label: 'Most', unit: '' },
+    { key: 'vegasMax', label: 'Max limit', unit: '' },
     { key: 'vegasSmoothing', label: 'Smoothing', unit: '' },
-    { key: 'vegasProbe', label: 'Probe', unit: '× limit' },
+    { key: 'vegasProbe', label: 'Probe every', unit: '× limit' },
   ],
 };
 
@@ -368,9 +368,9 @@ export function clampSettings(s: QueueingSettings): { settings: QueueingSettings
     }
   };
   for (const [key, r] of Object.entries(RANGES)) fix(key as keyof QueueingSettings, r!, r!.what);
-  // A least limit above the most would pin the limit at the most (the engine clamps to max last).
-  fix('aimdMin', { min: 1, max: out.aimdMax, integer: true }, 'AIMD least limit (at most the most limit)');
-  fix('g2Min', { min: 1, max: out.g2Max, integer: true }, 'Gradient2 least limit (at most the most limit)');
+  // A min limit above the max would pin the limit at the max (the engine clamps to max last).
+  fix('aimdMin', { min: 1, max: out.aimdMax, integer: true }, 'AIMD min limit (at most the max limit)');
+  fix('g2Min', { min: 1, max: out.g2Max, integer: true }, 'Gradient2 min limit (at most the max limit)');
   if (out.fault === 'capacity') fix('faultSize', { min: 0, max: out.servers, integer: true }, 'Servers left during the fault');
   if (out.fault === 'slow') fix('faultSize', { min: 1, max: 100 }, 'Slow-down factor');
   if (out.fault === 'errors') fix('faultSize', { min: 0, max: 100 }, 'Share of requests failing (%)');
