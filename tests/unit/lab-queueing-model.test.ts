@@ -8,7 +8,8 @@ import { writeNamespace } from '#lib/permalink';
 import { sweepGrid, mm1, mmc, md1, type QueueingConfig } from '#sim/queueing';
 import { closedForm, lanesAround, laneWindow, limitOptimum, narrateStep, rateForLoad, seriesAt, stepCount, sweepConfigAt } from '#sim/queueing/lab';
 import { readLink } from '#widgets/shared/labModel';
-import { PRESETS, presetSettings, toConfig } from '#widgets/QueueingLab/lab';
+import { LIMITER_PARAMS, PRESETS, presetSettings, rangeOf, toConfig } from '#widgets/QueueingLab/lab';
+import { AIMD_DEFAULTS, GRADIENT2_DEFAULTS, VEGAS_DEFAULTS } from '#sim/queueing';
 import { queueingModel, runSettings } from '#widgets/QueueingLab/model';
 import { runSweepJob } from '#runners/queueingSweepEngine';
 
@@ -196,6 +197,71 @@ describe('queueing lab model', () => {
       expect(r.metrics.goodput, id).toBeGreaterThan(300);
       expect(r.metrics.rejected, id).toBeGreaterThan(0);
     }
+  });
+
+  it('limiter parameters a preset leaves unset are Netflix concurrency-limits’ defaults, and a link omits them', () => {
+    const s = presetSettings('knee-80');
+    expect(toConfig({ ...s, limiter: 'aimd' }).limiter).toEqual({ kind: 'aimd', ...AIMD_DEFAULTS });
+    expect(toConfig({ ...s, limiter: 'gradient2' }).limiter).toEqual({ kind: 'gradient2', ...GRADIENT2_DEFAULTS });
+    expect(toConfig({ ...s, limiter: 'vegas' }).limiter).toEqual({ kind: 'vegas', ...VEGAS_DEFAULTS });
+    // choosing a limiter adds one field to the link, not its parameters
+    const fields = Object.entries(queueingModel.url.encode({ ...s, limiter: 'gradient2' }, s)).filter(([, v]) => v !== undefined);
+    expect(fields).toEqual([
+      ['preset', 'knee-80'],
+      ['limiter', 'gradient2'],
+    ]);
+    // the limiter presets set a least limit of 1 (and AIMD drops after 5 mean service times)
+    expect(toConfig(presetSettings('aimd')).limiter).toEqual({ kind: 'aimd', initial: 10, min: 1, max: 200, backoff: 0.9, timeout: 50 });
+    expect(toConfig(presetSettings('gradient2')).limiter).toMatchObject({ kind: 'gradient2', initial: 10, min: 1, max: 200, tolerance: 1.5 });
+    // every parameter the inputs show has a range, and every limiter's default is inside it
+    for (const [kind, params] of Object.entries(LIMITER_PARAMS)) {
+      for (const p of params) {
+        const r = rangeOf(p.key)!;
+        expect(r, `${kind} ${p.key}`).toBeDefined();
+        expect(s[p.key]).toBeGreaterThanOrEqual(r.min);
+        expect(s[p.key]).toBeLessThanOrEqual(r.max);
+      }
+    }
+  });
+
+  it('a non-default AIMD backoff and Gradient2 tolerance round-trip through a link and reach the engine', async () => {
+    const edited = { ...initial, limiter: 'aimd' as const, aimdBackoff: 0.5, g2Tolerance: 2.5, g2Window: 100 };
+    const fields = queueingModel.url.encode(edited, initial) as Record<string, string | number | boolean>;
+    expect(Object.keys(fields).filter((k) => fields[k] !== undefined).sort()).toEqual(['aimdBackoff', 'g2Tolerance', 'g2Window', 'limiter', 'preset']);
+    const r = await read(fields);
+    expect(r.settings).toEqual(edited);
+    expect(r.clampNotes).toEqual([]);
+    expect(toConfig(r.settings).limiter).toMatchObject({ kind: 'aimd', backoff: 0.5 });
+    expect(toConfig({ ...r.settings, limiter: 'gradient2' }).limiter).toMatchObject({ kind: 'gradient2', tolerance: 2.5, longWindow: 100 });
+    // a harsher backoff cuts the AIMD preset's limit further: its mean limit drops
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const limit = (backoff: number) => mean(runSettings({ ...presetSettings('aimd'), aimdBackoff: backoff }).run.series.limit);
+    expect(limit(0.5)).toBeLessThan(limit(0.9));
+  });
+
+  it('limiter parameters out of range are clamped with a note; a min limit above the max is lowered to it', async () => {
+    const r = await read({ preset: 'knee-80', limiter: 'gradient2', aimdBackoff: 0, g2Tolerance: 0.5, g2Window: 0, vegasSmoothing: 3 });
+    expect(r.settings.aimdBackoff).toBe(0.01);
+    expect(r.settings.g2Tolerance).toBe(1);
+    expect(r.settings.g2Window).toBe(1);
+    expect(r.settings.vegasSmoothing).toBe(1);
+    const notes = r.clampNotes.join(' ');
+    expect(notes).toMatch(/AIMD backoff ratio was 0;.*uses 0.01/);
+    expect(notes).toMatch(/Gradient2 tolerance was 0.5;.*uses 1\./);
+    expect(notes).toMatch(/Gradient2 long window \(samples\) was 0; the lab takes whole numbers from 1/);
+    expect(notes).toMatch(/Vegas smoothing was 3/);
+    // a fraction typed into a whole-number field is rounded, with a note
+    const typed = queueingModel.clamp({ ...initial, g2Window: 2.6 });
+    expect(typed.settings.g2Window).toBe(3);
+    expect(typed.notes.join(' ')).toMatch(/long window \(samples\) was 2.6; the lab takes whole numbers/);
+    const { settings, notes: n2 } = queueingModel.clamp({ ...initial, limiter: 'aimd', aimdMin: 50, aimdMax: 30 });
+    expect(settings.aimdMin).toBe(30);
+    expect(n2.join(' ')).toMatch(/AIMD min limit \(at most the max limit\) was 50.*uses 30/);
+    // the clamped settings run: AIMD's limit stays in [min, max]
+    const run = runSettings({ ...presetSettings('aimd'), aimdMin: 12, aimdMax: 14 }).run;
+    const limits = run.series.limit.filter(Number.isFinite);
+    expect(Math.min(...limits.slice(1))).toBeGreaterThanOrEqual(12);
+    expect(Math.max(...limits)).toBeLessThanOrEqual(14);
   });
 
   it('the engine refuses what the lab cannot clamp, and says which field', () => {

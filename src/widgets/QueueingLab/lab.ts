@@ -4,7 +4,7 @@
  * for settings, and clamping through the engine's LIMITS. Pure: the model (model.ts) builds links
  * and runs on top of these.
  */
-import { LIMITS, type BreakerSpec, type LimiterSpec, type QueueingConfig, type RetryPolicy } from '#sim/queueing';
+import { AIMD_DEFAULTS, GRADIENT2_DEFAULTS, LIMITS, VEGAS_DEFAULTS, type BreakerSpec, type LimiterSpec, type QueueingConfig, type RetryPolicy } from '#sim/queueing';
 
 export const DISTS = ['exponential', 'deterministic', 'lognormal'] as const;
 export const LIMITERS = ['none', 'fixed', 'aimd', 'gradient2', 'vegas'] as const;
@@ -53,6 +53,22 @@ export interface QueueingSettings {
   limiter: (typeof LIMITERS)[number];
   /** The fixed limiter's limit; the first limit of the adaptive ones. */
   limit: number;
+  /** AIMD (AIMDLimit): min and max limit, the factor a drop multiplies the limit by, and the RTT (ms) above which a response counts as a drop. */
+  aimdMin: number;
+  aimdMax: number;
+  aimdBackoff: number;
+  aimdTimeout: number;
+  /** Gradient2 (Gradient2Limit): min and max limit, smoothing, queue size, long-RTT window (samples), RTT tolerance. */
+  g2Min: number;
+  g2Max: number;
+  g2Smoothing: number;
+  g2Queue: number;
+  g2Window: number;
+  g2Tolerance: number;
+  /** Vegas (VegasLimit): max limit, smoothing, probe multiplier. */
+  vegasMax: number;
+  vegasSmoothing: number;
+  vegasProbe: number;
   fault: (typeof FAULTS)[number];
   faultAt: number;
   faultFor: number;
@@ -94,7 +110,21 @@ const BASE: Omit<QueueingSettings, 'preset'> = {
   keys: false,
   cancel: false,
   limiter: 'none',
-  limit: 10,
+  // A limiter's parameters a preset leaves unset are Netflix concurrency-limits' defaults (limiters.ts).
+  limit: AIMD_DEFAULTS.initial,
+  aimdMin: AIMD_DEFAULTS.min,
+  aimdMax: AIMD_DEFAULTS.max,
+  aimdBackoff: AIMD_DEFAULTS.backoff,
+  aimdTimeout: AIMD_DEFAULTS.timeout,
+  g2Min: GRADIENT2_DEFAULTS.min,
+  g2Max: GRADIENT2_DEFAULTS.max,
+  g2Smoothing: GRADIENT2_DEFAULTS.smoothing,
+  g2Queue: GRADIENT2_DEFAULTS.queueSize,
+  g2Window: GRADIENT2_DEFAULTS.longWindow,
+  g2Tolerance: GRADIENT2_DEFAULTS.tolerance,
+  vegasMax: VEGAS_DEFAULTS.max,
+  vegasSmoothing: VEGAS_DEFAULTS.smoothing,
+  vegasProbe: VEGAS_DEFAULTS.probeMultiplier,
   fault: 'none',
   faultAt: 1000,
   faultFor: 1000,
@@ -116,6 +146,12 @@ const STORM: Partial<QueueingSettings> = { servers: 4, timeout: 100, attempts: 3
 const OUTAGE: Partial<QueueingSettings> = { servers: 4, rate: 100, timeout: 1000, attempts: 4, backoff: 10, fault: 'errors', faultAt: 2000, faultFor: 3000, faultSize: 100, duration: 8000, view: 'failures' };
 /** A slow spell longer than the timeout: attempts time out while their work still completes. */
 const SLOW_SPELL: Partial<QueueingSettings> = { servers: 8, rate: 100, timeout: 100, attempts: 3, strategy: 'exponential', backoff: 50, cap: 1000, fault: 'slow', faultAt: 2000, faultFor: 2000, faultSize: 15, duration: 8000, view: 'failures' };
+
+/**
+ * The limiter presets probe from below the servers' count: the min limit is 1 (Netflix: 20), and
+ * AIMD counts a response slower than 50 ms (five mean service times; Netflix: 5 s) as a drop.
+ */
+const PROBE_LOW: Partial<QueueingSettings> = { aimdMin: 1, aimdTimeout: 50, g2Min: 1 };
 
 const FAILURE_PRESETS: readonly QueueingPreset[] = [
   preset('retry-amplification', 'Retries multiply the load', '100 calls a second, 4 attempts each, and a downstream that fails every request from 2 s to 5 s: each call now makes 4 attempts, so the service sees 4 times the load while it is down.', OUTAGE),
@@ -139,9 +175,9 @@ export const PRESETS: readonly QueueingPreset[] = [
   preset('shedding', 'Bounded queue sheds load', '4 servers asked for 500 requests a second: a queue of 20 turns the excess away, so latency stays bounded.', { servers: 4, rate: 500, bounded: true, capacity: 20, duration: 10_000, view: 'requests' }),
   preset('lifo', 'LIFO under overload', '10% more work than 4 servers can do, clients give up after 200 ms: last in, first out keeps answering the newest calls in time.', { servers: 4, rate: 440, timeout: 200, discipline: 'lifo', duration: 10_000, view: 'requests' }),
   preset('fifo-overload', 'FIFO under overload', 'The same overload served first in, first out: every request waits behind older ones until nobody gets an answer in time.', { servers: 4, rate: 440, timeout: 200, duration: 10_000, view: 'requests' }),
-  preset('aimd', 'AIMD probing for a limit', '10 servers with no waiting room at 1,000 requests a second: AIMD adds 1 to its limit per answer and cuts it by 10% per request turned away, a sawtooth from the servers up to about twice as many.', { servers: 10, rate: 1000, bounded: true, capacity: 0, duration: 10_000, limiter: 'aimd', limit: 10, view: 'limiter' }),
-  preset('gradient2', 'Gradient2 settling', '20 servers at 1,500 requests a second: Gradient2 sets its limit from how far recent latency is above its long-run average, and settles in a band around 15.', { servers: 20, rate: 1500, timeout: 200, duration: 10_000, limiter: 'gradient2', limit: 10, view: 'limiter' }),
-  preset('fanout', 'Progressive fan-out to a rate-limited API', 'A client with 3,000 calls a second to make, against an API that takes 10 at once (1,000 a second): AIMD starts at 1 call in flight and grows until the API refuses, then holds near 10.', { servers: 10, dist: 'deterministic', rate: 3000, bounded: true, capacity: 0, duration: 10_000, limiter: 'aimd', limit: 1, view: 'limiter' }),
+  preset('aimd', 'AIMD probing for a limit', '10 servers with no waiting room at 1,000 requests a second: AIMD adds 1 to its limit per answer and cuts it by 10% per request turned away, a sawtooth from the servers up to about twice as many.', { servers: 10, rate: 1000, bounded: true, capacity: 0, duration: 10_000, limiter: 'aimd', limit: 10, ...PROBE_LOW, view: 'limiter' }),
+  preset('gradient2', 'Gradient2 settling', '20 servers at 1,500 requests a second: Gradient2 sets its limit from how far recent latency is above its long-run average, and settles in a band around 15.', { servers: 20, rate: 1500, timeout: 200, duration: 10_000, limiter: 'gradient2', limit: 10, ...PROBE_LOW, view: 'limiter' }),
+  preset('fanout', 'Progressive fan-out to a rate-limited API', 'A client with 3,000 calls a second to make, against an API that takes 10 at once (1,000 a second): AIMD starts at 1 call in flight and grows until the API refuses, then holds near 10.', { servers: 10, dist: 'deterministic', rate: 3000, bounded: true, capacity: 0, duration: 10_000, limiter: 'aimd', limit: 1, ...PROBE_LOW, view: 'limiter' }),
   preset('io-bound', 'Little’s law: sizing for I/O', '4 cores, 1 ms of CPU per request and 50 ms of I/O wait: 8 requests in flight (2x the cores) keep the cores mostly idle. How many does it take to fill them?', { clients: 'closed', users: 8, think: 50, servers: 4, mean: 1, duration: 10_000, view: 'time' }),
   preset('storm-stuck', 'Retry storm: stuck', 'Load 60%, 3 attempts per call, a 100 ms timeout: a second with one server left starts retries that keep the system down after it ends.', { ...STORM, rate: 240 }),
   preset('storm-recovered', 'Retry storm: recovered', 'The same trigger at 20% load: the retries fit in the spare capacity and the system recovers.', { ...STORM, rate: 80 }),
@@ -158,10 +194,7 @@ export function presetSettings(id: string): QueueingSettings {
   return { preset: id, ...structuredClone(getPreset(id).settings) };
 }
 
-/** AIMD cuts its limit when a response takes longer than this many mean service times (or is dropped). */
-export const AIMD_SLOW = 5;
-
-/** The limiter of settings: the adaptive ones start at `limit` and may go down to 1. */
+/** The limiter of settings: the adaptive ones start at `limit`. */
 function limiterSpec(s: QueueingSettings): LimiterSpec | undefined {
   switch (s.limiter) {
     case 'none':
@@ -169,11 +202,20 @@ function limiterSpec(s: QueueingSettings): LimiterSpec | undefined {
     case 'fixed':
       return { kind: 'fixed', limit: s.limit };
     case 'aimd':
-      return { kind: 'aimd', initial: s.limit, min: 1, max: 200, timeout: AIMD_SLOW * s.mean };
+      return { kind: 'aimd', initial: s.limit, min: s.aimdMin, max: s.aimdMax, backoff: s.aimdBackoff, timeout: s.aimdTimeout };
     case 'gradient2':
-      return { kind: 'gradient2', initial: s.limit, min: 1, max: 200 };
+      return {
+        kind: 'gradient2',
+        initial: s.limit,
+        min: s.g2Min,
+        max: s.g2Max,
+        smoothing: s.g2Smoothing,
+        queueSize: s.g2Queue,
+        longWindow: s.g2Window,
+        tolerance: s.g2Tolerance,
+      };
     case 'vegas':
-      return { kind: 'vegas', initial: s.limit, max: 200 };
+      return { kind: 'vegas', initial: s.limit, max: s.vegasMax, smoothing: s.vegasSmoothing, probeMultiplier: s.vegasProbe };
   }
 }
 
@@ -255,10 +297,60 @@ const RANGES: Partial<Record<keyof QueueingSettings, Range & { what: string }>> 
   backoff: { min: 0, max: 60_000, what: 'Backoff (ms)' },
   cap: { min: 0, max: 60_000, what: 'Largest wait (ms)' },
   limit: { min: 1, max: 1000, integer: true, what: 'Limit' },
+  aimdMin: { min: 1, max: 1000, integer: true, what: 'AIMD min limit' },
+  aimdMax: { min: 1, max: 1000, integer: true, what: 'AIMD max limit' },
+  aimdBackoff: { min: 0.01, max: LIMITS.ratio.max, what: 'AIMD backoff ratio' },
+  aimdTimeout: { min: 0.1, max: 600_000, what: 'AIMD RTT timeout (ms)' },
+  g2Min: { min: 1, max: 1000, integer: true, what: 'Gradient2 min limit' },
+  g2Max: { min: 1, max: 1000, integer: true, what: 'Gradient2 max limit' },
+  g2Smoothing: { min: 0.01, max: LIMITS.ratio.max, what: 'Gradient2 smoothing' },
+  g2Queue: { min: 1, max: 1000, integer: true, what: 'Gradient2 queue size' },
+  g2Window: { min: 1, max: 10_000, integer: true, what: 'Gradient2 long window (samples)' },
+  g2Tolerance: { min: LIMITS.tolerance.min, max: 10, what: 'Gradient2 tolerance' },
+  vegasMax: { min: 1, max: 1000, integer: true, what: 'Vegas max limit' },
+  vegasSmoothing: { min: 0.01, max: LIMITS.ratio.max, what: 'Vegas smoothing' },
+  vegasProbe: { min: 1, max: 1000, integer: true, what: 'Vegas probe multiplier' },
   faultAt: { min: 0, max: MAX_DURATION, what: 'Fault start (ms)' },
   faultFor: { min: 1, max: MAX_DURATION, what: 'Fault length (ms)' },
   duration: { min: 100, max: MAX_DURATION, what: 'Run length (ms)' },
   seed: { min: 0, max: 2 ** 31 - 1, integer: true, what: 'Seed' },
+};
+
+/** A setting's range in the lab (for the inputs' min and max; clampSettings enforces it). */
+export function rangeOf(key: keyof QueueingSettings): Range | undefined {
+  const r = RANGES[key];
+  return r && { min: r.min, max: r.max, integer: r.integer };
+}
+
+type LimiterKey = Extract<keyof QueueingSettings, `aimd${string}` | `g2${string}` | `vegas${string}`>;
+
+/**
+ * The parameters each limiter takes besides its first limit (`limit`), in the order the settings
+ * show them, with their labels: Netflix concurrency-limits' names (AIMDLimit, Gradient2Limit,
+ * VegasLimit builders).
+ */
+export const LIMITER_PARAMS: Record<(typeof LIMITERS)[number], readonly { key: LimiterKey; label: string; unit: string }[]> = {
+  none: [],
+  fixed: [],
+  aimd: [
+    { key: 'aimdMin', label: 'Min limit', unit: '' },
+    { key: 'aimdMax', label: 'Max limit', unit: '' },
+    { key: 'aimdBackoff', label: 'Backoff', unit: '× on a drop' },
+    { key: 'aimdTimeout', label: 'RTT timeout', unit: 'ms' },
+  ],
+  gradient2: [
+    { key: 'g2Min', label: 'Min limit', unit: '' },
+    { key: 'g2Max', label: 'Max limit', unit: '' },
+    { key: 'g2Smoothing', label: 'Smoothing', unit: '' },
+    { key: 'g2Queue', label: 'Queue size', unit: '' },
+    { key: 'g2Window', label: 'Long window', unit: 'samples' },
+    { key: 'g2Tolerance', label: 'Tolerance', unit: '× long RTT' },
+  ],
+  vegas: [
+    { key: 'vegasMax', label: 'Max limit', unit: '' },
+    { key: 'vegasSmoothing', label: 'Smoothing', unit: '' },
+    { key: 'vegasProbe', label: 'Probe every', unit: '× limit' },
+  ],
 };
 
 /** Pulls the settings into the lab's ranges, with one note per change. */
@@ -276,6 +368,9 @@ export function clampSettings(s: QueueingSettings): { settings: QueueingSettings
     }
   };
   for (const [key, r] of Object.entries(RANGES)) fix(key as keyof QueueingSettings, r!, r!.what);
+  // A min limit above the max would pin the limit at the max (the engine clamps to max last).
+  fix('aimdMin', { min: 1, max: out.aimdMax, integer: true }, 'AIMD min limit (at most the max limit)');
+  fix('g2Min', { min: 1, max: out.g2Max, integer: true }, 'Gradient2 min limit (at most the max limit)');
   if (out.fault === 'capacity') fix('faultSize', { min: 0, max: out.servers, integer: true }, 'Servers left during the fault');
   if (out.fault === 'slow') fix('faultSize', { min: 1, max: 100 }, 'Slow-down factor');
   if (out.fault === 'errors') fix('faultSize', { min: 0, max: 100 }, 'Share of requests failing (%)');
