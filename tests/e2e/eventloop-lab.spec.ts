@@ -43,19 +43,25 @@ async function run(lab: Locator) {
 
 /**
  * Steps forward with the Step button until the narration says `text` (at most `max` steps). The
- * clicks and the reads run in the page, a frame apart (the lab has drawn the step by then): one
- * round trip instead of three to five per step, a second or more per search on a busy machine.
- * The step reached is then checked by the caller's assertions as usual.
+ * clicks and the reads run in the page, each read once the scrub shows the new step: one round
+ * trip per search instead of three to five per step, seconds on a busy machine. The step reached
+ * is then checked by the caller's assertions as usual.
  */
 async function stepUntil(lab: Locator, text: string | RegExp, max = 80) {
   const pattern = typeof text === 'string' ? { source: text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags: '' } : { source: text.source, flags: text.flags };
   const found = await lab.evaluate(async (el, { source, flags, max }) => {
     const re = new RegExp(source, flags);
     const said = () => el.querySelector('[data-testid="lab-narration"]')?.textContent ?? '';
+    const at = () => (el.querySelector('[data-testid="lab-scrub"]') as HTMLInputElement).value;
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
     for (let i = 0; i < max; i++) {
       if (re.test(said())) return true;
+      const before = at();
       (el.querySelector('[data-testid="lab-step"]') as HTMLButtonElement).click();
-      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      // the lab has drawn the next step (or there is none: the last step was reached)
+      for (let f = 0; f < 30 && at() === before; f++) await frame();
+      await frame();
+      if (at() === before) return re.test(said());
     }
     return re.test(said());
   }, { ...pattern, max });
@@ -330,20 +336,7 @@ test('code that never yields to the budget is stopped by terminating the worker,
   expect(page.url()).not.toContain('loop.code=');
 });
 
-test('a syntax error is shown at its line, and nothing runs', async ({ page }) => {
-  const lab = await openLab(page);
-  await replaceCode(page, lab, ["console.log('a');", 'let x = ;']);
-  await run(lab);
-  await expect(lab.getByTestId('el-error')).toContainText('SyntaxError');
-  await expect(lab.getByTestId('el-error')).toContainText('line 2');
-  // the editor marks the line and lists the problem under it
-  await expect(lab.locator('[data-code-editor] [data-severity="error"]')).toContainText('line 2');
-  await expect(scrub(lab)).toHaveAttribute('max', '0');
-  await expect(lab.getByTestId('el-console')).toContainText('nothing printed');
-  await expect(narration(lab)).toContainText('Nothing runs');
-});
-
-test('the editor from the keyboard: Tab in, Enter to edit, Ctrl+Enter runs, Escape and Tab out, then the arrows step', async ({ page }) => {
+test('the editor from the keyboard: Tab in, Enter to edit, Ctrl+Enter runs, Escape and Tab out, then the arrows step; a syntax error is shown at its line, and nothing runs', async ({ page }) => {
   const lab = await openLab(page);
   // Tab reaches the editor (after the examples menu, the Browser | Node radio group and the Task tree toggle); Enter starts editing
   await lab.getByTestId('el-preset').focus();
@@ -377,6 +370,17 @@ test('the editor from the keyboard: Tab in, Enter to edit, Ctrl+Enter runs, Esca
   await expect(consoleLines(lab)).toHaveText(['one', 'two']);
   await page.keyboard.press('Home');
   await expect(scrub(lab)).toHaveValue('0');
+
+  // a syntax error is shown at its line, and nothing runs
+  await replaceCode(page, lab, ["console.log('a');", 'let x = ;']);
+  await run(lab);
+  await expect(lab.getByTestId('el-error')).toContainText('SyntaxError');
+  await expect(lab.getByTestId('el-error')).toContainText('line 2');
+  // the editor marks the line and lists the problem under it
+  await expect(lab.locator('[data-code-editor] [data-severity="error"]')).toContainText('line 2');
+  await expect(scrub(lab)).toHaveAttribute('max', '0');
+  await expect(lab.getByTestId('el-console')).toContainText('nothing printed');
+  await expect(narration(lab)).toContainText('Nothing runs');
 });
 
 test('the presenter page opens an example at a step', async ({ page }) => {
