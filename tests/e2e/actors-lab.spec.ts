@@ -44,8 +44,10 @@ async function stepUntil(lab: Locator, text: string | RegExp, max = 200) {
   throw new Error(`never reached a step saying ${text}`);
 }
 
-test('the lost-update preset ends with the shared count far behind and the actor at 1,000', async ({ page }) => {
-  const lab = await openLab(page);
+test('a malformed link shows the default lab, the lost-update preset, with a notice; it ends with the shared count far behind and the actor at 1,000', async ({ page }) => {
+  const lab = await openLab(page, 'system', '?system.threads=lots');
+  await expect(lab.getByTestId('link-notice')).toBeVisible();
+  await expect(lab.getByTestId('actors-preset')).toHaveValue('lost-updates');
   await scrub(lab).focus();
   await page.keyboard.press('End');
   await expect(lab.getByTestId('watch-shared-count').locator('dd')).toHaveText('21');
@@ -62,7 +64,7 @@ test('the overflow preset shows full mailboxes of 5, drops, and the blocked prod
   for (const name of ['slow/drop-newest', 'slow/drop-oldest']) await expect(lab.getByTestId(`actor-${name}`)).toHaveAttribute('data-mailbox', /^[0-5]$/);
 });
 
-test('a learner-written behaviour runs', async ({ page }) => {
+test('a learner-written behaviour runs; a syntax error is shown at its line and nothing runs', async ({ page }) => {
   const errors = watchErrors(page);
   const lab = await openLab(page);
   await replaceCode(page, lab, [
@@ -81,6 +83,13 @@ test('a learner-written behaviour runs', async ({ page }) => {
   await expect(lab.getByTestId('actor-log')).toContainText('hello Grace');
   await expect(ledger(lab, 'processed')).toHaveText('2');
   expect(errors).toEqual([]);
+
+  // a syntax error is shown at its line, and nothing runs
+  await replaceCode(page, lab, [`// one comma missing`, `actor('a', { receive(m, ctx) { ctx.send('b' 1); } });`]);
+  await runAndWait(lab, () => lab.getByTestId('actors-run').click());
+  await expect(lab.getByTestId('actors-error')).toContainText('SyntaxError');
+  await expect(lab.getByTestId('actors-error')).toContainText('line 2');
+  await expect(narration(lab)).toContainText('Nothing ran');
 });
 
 test('a thrown error shows as a crash, a restart, and a mark at its line', async ({ page }) => {
@@ -112,15 +121,6 @@ test('a thrown error shows as a crash, a restart, and a mark at its line', async
   await expect(ledger(lab, 'crashed')).toHaveText('1');
 });
 
-test('a syntax error is shown at its line and nothing runs', async ({ page }) => {
-  const lab = await openLab(page);
-  await replaceCode(page, lab, [`// one comma missing`, `actor('a', { receive(m, ctx) { ctx.send('b' 1); } });`]);
-  await runAndWait(lab, () => lab.getByTestId('actors-run').click());
-  await expect(lab.getByTestId('actors-error')).toContainText('SyntaxError');
-  await expect(lab.getByTestId('actors-error')).toContainText('line 2');
-  await expect(narration(lab)).toContainText('Nothing ran');
-});
-
 test('an infinite loop in a behaviour is stopped by the time budget while the page keeps responding', async ({ page }) => {
   const lab = await openLab(page);
   await replaceCode(page, lab, [`actor('spin', { receive() { while (true) {} } });`, `send('spin', 1);`]);
@@ -134,7 +134,7 @@ test('an infinite loop in a behaviour is stopped by the time budget while the pa
   await expect(other.getByTestId('lab-scrub')).toHaveValue('1');
 });
 
-test('the view switch is a radio group: arrows change the view, not the step; Tab reaches the settings', async ({ page }) => {
+test('the view switch is a radio group: arrows change the view, not the step; Tab reaches the settings; the link keeps the preset and the step', async ({ page, browser }) => {
   const lab = await openLab(page, 'system', '?system.p=supervisor&system.step=11');
   await expect(scrub(lab)).toHaveValue('11');
   // the view switch is a radio group: arrow keys move between views and do not step the timeline
@@ -156,6 +156,23 @@ test('the view switch is a radio group: arrows change the view, not the step; Ta
   for (const id of ['actors-threads', 'lab-play', 'lab-step', 'lab-back', 'lab-scrub', 'actors-run']) {
     expect(seen.has(id), `${id} is reachable with Tab (saw ${[...seen].join(', ')})`).toBe(true);
   }
+
+  // the page's URL follows the step, and reproduces the preset and the step in a new page
+  await scrub(lab).focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(scrub(lab)).toHaveValue('10');
+  const text = await narration(lab).textContent();
+  await expect.poll(() => page.url()).toContain('system.step=10');
+  const other = await browser.newPage();
+  await other.goto(page.url());
+  const again = other.locator('#system');
+  await again.scrollIntoViewIfNeeded();
+  await waitForHydration(other, '#system');
+  await expect(again.getByTestId('actors-stats')).toBeVisible({ timeout: 15_000 });
+  await expect(again.getByTestId('actors-preset')).toHaveValue('supervisor');
+  await expect(scrub(again)).toHaveValue('10');
+  await expect(narration(again)).toHaveText(text!);
+  await other.close();
 });
 
 test('threads: one thread for the whole system makes the run longer', async ({ page }) => {
@@ -168,31 +185,3 @@ test('threads: one thread for the whole system makes the run longer', async ({ p
   const end = (s: string | null) => Number(/ends at t = ([\d,.]+) ms/.exec(s ?? '')![1].replace(/,/g, ''));
   expect(end(after)).toBeGreaterThan(end(before));
 });
-
-test('a permalink reproduces the code, settings and step in a new page', async ({ page, browser }) => {
-  const lab = await openLab(page, 'system', '?system.p=ask-timeout');
-  // to step 9 from the keyboard, not nine clicks
-  await scrub(lab).focus();
-  await page.keyboard.press('Shift+ArrowRight');
-  await page.keyboard.press('ArrowLeft');
-  await expect(scrub(lab)).toHaveValue('9');
-  const text = await narration(lab).textContent();
-  await expect.poll(() => page.url()).toContain('system.step=9');
-  const other = await browser.newPage();
-  await other.goto(page.url());
-  const again = other.locator('#system');
-  await again.scrollIntoViewIfNeeded();
-  await waitForHydration(other, '#system');
-  await expect(again.getByTestId('actors-stats')).toBeVisible({ timeout: 15_000 });
-  await expect(narration(again)).toHaveText(text!);
-  await expect(again.getByTestId('actors-preset')).toHaveValue('ask-timeout');
-  // the other lab on the page is untouched
-  await other.close();
-});
-
-test('a malformed link shows the default lab and a one-line notice', async ({ page }) => {
-  const lab = await openLab(page, 'system', '?system.threads=lots');
-  await expect(lab.getByTestId('link-notice')).toBeVisible();
-  await expect(lab.getByTestId('actors-preset')).toHaveValue('lost-updates');
-});
-

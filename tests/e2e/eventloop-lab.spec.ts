@@ -41,20 +41,37 @@ async function run(lab: Locator) {
   await expect(lab.getByTestId('el-status')).toBeEmpty();
 }
 
-/** Steps forward until the narration says `text` (at most `max` steps). */
+/**
+ * Steps forward with the Step button until the narration says `text` (at most `max` steps). The
+ * clicks and the reads run in the page, each read once the scrub shows the new step: one round
+ * trip per search instead of three to five per step, seconds on a busy machine. The step reached
+ * is then checked by the caller's assertions as usual.
+ */
 async function stepUntil(lab: Locator, text: string | RegExp, max = 80) {
-  for (let i = 0; i < max; i++) {
-    const now = (await narration(lab).textContent()) ?? '';
-    if (typeof text === 'string' ? now.includes(text) : text.test(now)) return;
-    await lab.getByTestId('lab-step').click();
-  }
-  throw new Error(`never reached a step saying ${text}`);
+  const pattern = typeof text === 'string' ? { source: text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags: '' } : { source: text.source, flags: text.flags };
+  const found = await lab.evaluate(async (el, { source, flags, max }) => {
+    const re = new RegExp(source, flags);
+    const said = () => el.querySelector('[data-testid="lab-narration"]')?.textContent ?? '';
+    const at = () => (el.querySelector('[data-testid="lab-scrub"]') as HTMLInputElement).value;
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+    for (let i = 0; i < max; i++) {
+      if (re.test(said())) return true;
+      const before = at();
+      (el.querySelector('[data-testid="lab-step"]') as HTMLButtonElement).click();
+      // the lab has drawn the next step (or there is none: the last step was reached)
+      for (let f = 0; f < 30 && at() === before; f++) await frame();
+      await frame();
+      if (at() === before) return re.test(said());
+    }
+    return re.test(said());
+  }, { ...pattern, max });
+  if (!found) throw new Error(`never reached a step saying ${text}`);
 }
 
 // A 1 ms timer: it waits in the Web APIs (a 0 ms timer's task is queued at once, as in Chromium).
 const PROGRAM = [`setTimeout(() => console.log('t'), 1);`, `Promise.resolve().then(() => console.log('p'));`, `console.log('s');`];
 
-test('a typed program runs, and the queues hold what the event loop says at each step', async ({ page }) => {
+test('a typed program runs, the queues hold what the event loop says at each step, and its link restores the code and the step in a new page', async ({ page, browser }) => {
   const errors = watchErrors(page);
   const lab = await openLab(page);
   await replaceCode(page, lab, PROGRAM);
@@ -105,14 +122,10 @@ test('a typed program runs, and the queues hold what the event loop says at each
   await expect(consoleLines(lab)).toHaveText(['s', 'p', 't']);
   await expect(narration(lab)).toContainText('The program is done');
   expect(errors).toEqual([]);
-});
 
-test('a permalink restores the code and the step in a new page', async ({ page, browser }) => {
-  const lab = await openLab(page);
-  await replaceCode(page, lab, PROGRAM);
-  await run(lab);
-  // to step 9 from the keyboard, not nine clicks
-  await scrub(lab).focus();
+  // the link restores the typed code and the step in a new page (the same run: no second visit
+  // to type it again); to step 9 from the keyboard, not nine clicks
+  await page.keyboard.press('Home');
   await page.keyboard.press('Shift+ArrowRight');
   await page.keyboard.press('ArrowLeft');
   await expect(scrub(lab)).toHaveValue('9');
@@ -199,8 +212,12 @@ test('Node mode: the switch from the keyboard runs the code on Node’s loop, wi
   expect(errors).toEqual([]);
 });
 
-test('Node mode says where real Node may print in another order, and a crash ends the process with code 1', async ({ page }) => {
-  const lab = await openLab(page, 'loop', '?loop.preset=node-timer-1ms');
+test('a link to an example by id and step opens it there; Node mode says where real Node may print in another order, and a crash ends the process with code 1', async ({ page }) => {
+  const lab = await openLab(page, 'loop', '?loop.preset=node-timer-1ms&loop.step=4');
+  // the link names a Node example and a step: the lab opens on it, with no notice
+  await expect(lab.getByTestId('el-preset')).toHaveValue('node-timer-1ms');
+  await expect(scrub(lab)).toHaveValue('4');
+  await expect(lab.getByTestId('link-notice')).toHaveCount(0);
   await expect(lab.getByTestId('el-runtime-node')).toBeChecked();
   // a Node preset switched to the browser is "edited", and the way back names the event loop
   await andWaitForRun(lab, () => lab.getByTestId('el-runtime').getByText('Browser').click());
@@ -247,39 +264,14 @@ test('Node mode has no axe violations in either theme, in its check phase and at
   await expectNoAxeViolations(page, undefined, '#loop');
 });
 
-test('a link to an example by id, and a malformed link shows the default lab with a notice', async ({ page }) => {
-  let lab = await openLab(page, 'loop', '?loop.preset=sync-vs-timeout&loop.step=4');
-  await expect(lab.getByTestId('el-preset')).toHaveValue('sync-vs-timeout');
-  await expect(scrub(lab)).toHaveValue('4');
-  await expect(lab.getByTestId('link-notice')).toHaveCount(0);
-
-  lab = await openLab(page, 'loop', '?loop.preset=no-such-example');
+test('a malformed link shows the default lab with a notice', async ({ page }) => {
+  let lab = await openLab(page, 'loop', '?loop.preset=no-such-example');
   await expect(lab.getByTestId('link-notice')).toContainText('could not be read (preset=no-such-example)');
   await expect(lab.getByTestId('el-preset')).toHaveValue('microtasks-before-timers');
 
   lab = await openLab(page, 'loop', '?loop.code=zz%21%21');
   await expect(lab.getByTestId('link-notice')).toContainText('could not be read (code=');
   await expect(lab.getByTestId('el-preset')).toHaveValue('microtasks-before-timers');
-});
-
-test('the examples menu loads and runs an example', async ({ page }) => {
-  const lab = await openLab(page);
-  await andWaitForRun(lab, async () => {
-    await lab.getByTestId('el-preset').selectOption('error-in-task');
-  });
-  await expect(lab.locator('.lab-title')).toHaveText('An uncaught error ends its task, not the event loop');
-  await expect(lab.locator('[data-code-editor]')).toContainText("throw new Error('boom')");
-  await expect(scrub(lab)).toHaveValue('0');
-  await scrub(lab).focus();
-  await page.keyboard.press('End');
-  const lines = lab.getByTestId('el-console').locator('li');
-  await expect(lines).toHaveCount(3);
-  // a runtime error is a console line, in the failed colour's row, with its line
-  await expect(lines.nth(1)).toHaveAttribute('data-level', 'error');
-  await expect(lines.nth(1)).toContainText('Uncaught Error: boom (line 3)');
-  await expect(lab.getByTestId('el-error')).toHaveCount(0);
-  await expect.poll(() => page.url()).toContain('loop.preset=error-in-task');
-  expect(page.url()).not.toContain('loop.code=');
 });
 
 test('an infinite loop is stopped by its budget while the page keeps responding', async ({ page }) => {
@@ -313,7 +305,8 @@ test('an infinite loop is stopped by its budget while the page keeps responding'
   await expect(lab.getByTestId('el-error')).toContainText('too long in real time', { timeout: 10_000 });
 });
 
-test('code that never yields to the budget is stopped by terminating the worker, and the next run works', async ({ page }) => {
+test('code that never yields to the budget is stopped by terminating the worker, and the next run, an example from the menu, works', async ({ page }) => {
+  // the budget is 5 s of real time (the worker cannot be interrupted sooner): slow by design
   test.slow();
   const lab = await openLab(page);
   // catastrophic regex backtracking: one native call the engine cannot interrupt
@@ -322,27 +315,28 @@ test('code that never yields to the budget is stopped by terminating the worker,
   await expect(lab.getByTestId('el-stop')).toBeVisible();
   await expect(lab.getByTestId('el-error')).toContainText('Stopped after 5 s of real time', { timeout: 15_000 });
   await expect(lab.getByTestId('el-run')).toHaveText(/Run$/);
+  // the examples menu loads and runs an example in a new worker, in place of the edited code
   await andWaitForRun(lab, async () => {
-    await lab.getByTestId('el-preset').selectOption('sync-vs-timeout');
+    await lab.getByTestId('el-preset').selectOption('error-in-task');
   });
   await expect(lab.getByTestId('el-error')).toHaveCount(0);
   await expect(lab.getByTestId('el-stats')).toContainText('Web Worker');
+  await expect(lab.locator('.lab-title')).toHaveText('An uncaught error ends its task, not the event loop');
+  await expect(lab.locator('[data-code-editor]')).toContainText("throw new Error('boom')");
+  await expect(scrub(lab)).toHaveValue('0');
+  await scrub(lab).focus();
+  await page.keyboard.press('End');
+  const lines = lab.getByTestId('el-console').locator('li');
+  await expect(lines).toHaveCount(3);
+  // a runtime error is a console line, in the failed colour's row, with its line
+  await expect(lines.nth(1)).toHaveAttribute('data-level', 'error');
+  await expect(lines.nth(1)).toContainText('Uncaught Error: boom (line 3)');
+  await expect(lab.getByTestId('el-error')).toHaveCount(0);
+  await expect.poll(() => page.url()).toContain('loop.preset=error-in-task');
+  expect(page.url()).not.toContain('loop.code=');
 });
 
-test('a syntax error is shown at its line, and nothing runs', async ({ page }) => {
-  const lab = await openLab(page);
-  await replaceCode(page, lab, ["console.log('a');", 'let x = ;']);
-  await run(lab);
-  await expect(lab.getByTestId('el-error')).toContainText('SyntaxError');
-  await expect(lab.getByTestId('el-error')).toContainText('line 2');
-  // the editor marks the line and lists the problem under it
-  await expect(lab.locator('[data-code-editor] [data-severity="error"]')).toContainText('line 2');
-  await expect(scrub(lab)).toHaveAttribute('max', '0');
-  await expect(lab.getByTestId('el-console')).toContainText('nothing printed');
-  await expect(narration(lab)).toContainText('Nothing runs');
-});
-
-test('the editor from the keyboard: Tab in, Enter to edit, Ctrl+Enter runs, Escape and Tab out, then the arrows step', async ({ page }) => {
+test('the editor from the keyboard: Tab in, Enter to edit, Ctrl+Enter runs, Escape and Tab out, then the arrows step; a syntax error is shown at its line, and nothing runs', async ({ page }) => {
   const lab = await openLab(page);
   // Tab reaches the editor (after the examples menu, the Browser | Node radio group and the Task tree toggle); Enter starts editing
   await lab.getByTestId('el-preset').focus();
@@ -376,6 +370,17 @@ test('the editor from the keyboard: Tab in, Enter to edit, Ctrl+Enter runs, Esca
   await expect(consoleLines(lab)).toHaveText(['one', 'two']);
   await page.keyboard.press('Home');
   await expect(scrub(lab)).toHaveValue('0');
+
+  // a syntax error is shown at its line, and nothing runs
+  await replaceCode(page, lab, ["console.log('a');", 'let x = ;']);
+  await run(lab);
+  await expect(lab.getByTestId('el-error')).toContainText('SyntaxError');
+  await expect(lab.getByTestId('el-error')).toContainText('line 2');
+  // the editor marks the line and lists the problem under it
+  await expect(lab.locator('[data-code-editor] [data-severity="error"]')).toContainText('line 2');
+  await expect(scrub(lab)).toHaveAttribute('max', '0');
+  await expect(lab.getByTestId('el-console')).toContainText('nothing printed');
+  await expect(narration(lab)).toContainText('Nothing runs');
 });
 
 test('the presenter page opens an example at a step', async ({ page }) => {

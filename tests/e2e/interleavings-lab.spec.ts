@@ -111,7 +111,7 @@ test('prove it: Explore on the fixed code shows 0 failing of every schedule; on 
   expect(errors).toEqual([]);
 });
 
-test('Stop ends an exploration too large to finish, and says it proves nothing', async ({ page }) => {
+test('Stop ends an exploration too large to finish, and says it proves nothing; code that does not parse names its line and column', async ({ page }) => {
   const lab = await openLab(page, '?play.preset=counter');
   await replaceCode(page, lab, [
     'shared({ x: 0 });',
@@ -128,10 +128,8 @@ test('Stop ends an exploration too large to finish, and says it proves nothing',
   // the lab still answers: the cards run the edited code after Run
   await lab.getByTestId('il-run').click();
   await expect(lab.getByTestId('il-card-4')).toBeVisible();
-});
 
-test('code that does not parse: the error names its line and column, in the lab and the editor', async ({ page }) => {
-  const lab = await openLab(page, '?play.preset=counter');
+  // code that does not parse: the error names its line and column, in the lab and the editor
   await replaceCode(page, lab, ['shared({ x: 0 });', "thread('A', function* () {", "  yield read('x';", '});']);
   await lab.getByTestId('il-run').click();
   await expect(lab.getByTestId('il-error')).toContainText(/Syntax error on line 3, column \d+/);
@@ -161,7 +159,7 @@ test('presenter 1280×720: Explore with the code section open folds the code, an
   expect(errors).toEqual([]);
 });
 
-test('async mode: the switch and the URL keep it; clicking completions into the failing order finds the lost update; Explore on the fix shows 0 failing', async ({ page }) => {
+test('async mode: the switch and the URL keep it; clicking completions into the failing order finds the lost update; Explore on the buggy code replays a counterexample, on the fix shows 0 failing', async ({ page }) => {
   const errors = watchErrors(page);
   const lab = await openLab(page, '?play.preset=counter');
   await lab.getByTestId('il-mode-async').click();
@@ -194,6 +192,16 @@ test('async mode: the switch and the URL keep it; clicking completions into the 
   await expect(again.getByTestId('il-mode-async')).toHaveAttribute('aria-checked', 'true');
   await expect(again.getByTestId('il-found')).toContainText('Bug found');
 
+  // Explore on the buggy code counts failing orders, and its counterexample replays as cards
+  await again.getByTestId('il-explore').click();
+  const buggy = exploreProgramSync(level.buggy);
+  await expect(again.getByTestId('il-count-schedules')).toHaveText(buggy.schedules.toLocaleString('en'), { timeout: 30_000 });
+  await expect(again.getByTestId('il-count-failing')).toHaveText(String(buggy.failing));
+  await expect(again.getByTestId('il-counterexample')).toContainText('db.get("balance")');
+  await again.getByTestId('il-replay').click();
+  await expect(steps(again)).toHaveAttribute('max', String(buggy.counterexample!.steps));
+  await expect(again.getByTestId('il-found')).toBeVisible();
+
   // prove it: the fix explores to 0 failing of the engine's own count
   await again.getByTestId('il-show-fix').click();
   await again.getByTestId('il-explore').click();
@@ -203,17 +211,4 @@ test('async mode: the switch and the URL keep it; clicking completions into the 
   await expect(again.getByTestId('il-proved')).toContainText('Proved');
   await expect(again.getByTestId('il-phase-prove')).toContainText('✓');
   expect(errors).toEqual([]);
-});
-
-test('async mode: Explore on the buggy code counts failing orders and its counterexample replays as cards', async ({ page }) => {
-  const lab = await openLab(page, '?play.preset=async-lost-update&play.mode=async');
-  await lab.getByTestId('il-explore').click();
-  const level = asyncLevelById('lost-update');
-  const buggy = exploreProgramSync(level.buggy);
-  await expect(lab.getByTestId('il-count-schedules')).toHaveText(buggy.schedules.toLocaleString('en'), { timeout: 30_000 });
-  await expect(lab.getByTestId('il-count-failing')).toHaveText(String(buggy.failing));
-  await expect(lab.getByTestId('il-counterexample')).toContainText('db.get("balance")');
-  await lab.getByTestId('il-replay').click();
-  await expect(steps(lab)).toHaveAttribute('max', String(buggy.counterexample!.steps));
-  await expect(lab.getByTestId('il-found')).toBeVisible();
 });
