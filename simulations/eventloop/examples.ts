@@ -17,6 +17,25 @@ export interface EventLoopExample {
   tree?: boolean;
 }
 
+/** Lesson 8's connection pool, shared by the two pool presets (the lesson shows it once). */
+const CREATE_POOL = `function createPool(size) {
+  let free = size;
+  const waiting = [];
+  return {
+    async acquire() {
+      if (free > 0) free--;
+      else await new Promise((resolve) => waiting.push(resolve));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next(); // hand the connection on
+      else free++;
+    },
+    free: () => free,
+  };
+}
+`;
+
 export const EXAMPLES: readonly EventLoopExample[] = [
   {
     id: 'sync-vs-timeout',
@@ -275,23 +294,7 @@ main();
     tree: true,
     title: 'A race drains a connection pool',
     point: 'Each timeout wins its race, but the losing queries keep their connections: the fast request finds none free and times out too.',
-    source: `function createPool(size) {
-  let free = size;
-  const waiting = [];
-  return {
-    async acquire() {
-      if (free > 0) free--;
-      else await new Promise((resolve) => waiting.push(resolve));
-    },
-    release() {
-      const next = waiting.shift();
-      if (next) next(); // hand the connection on
-      else free++;
-    },
-    free: () => free,
-  };
-}
-const pool = createPool(2);
+    source: `${CREATE_POOL}const pool = createPool(2);
 async function query(sql, ms) {
   await pool.acquire();
   try {
@@ -320,23 +323,7 @@ setTimeout(() => handle('fast', 10), 100);
     tree: true,
     title: 'Abort + finally give connections back',
     point: 'The timeout aborts the query itself: its delay stops, finally releases the connection, and the fast request gets one.',
-    source: `function createPool(size) {
-  let free = size;
-  const waiting = [];
-  return {
-    async acquire() {
-      if (free > 0) free--;
-      else await new Promise((resolve) => waiting.push(resolve));
-    },
-    release() {
-      const next = waiting.shift();
-      if (next) next(); // hand the connection on
-      else free++;
-    },
-    free: () => free,
-  };
-}
-const pool = createPool(2);
+    source: `${CREATE_POOL}const pool = createPool(2);
 async function query(sql, ms, signal) {
   await pool.acquire();
   try {

@@ -53,3 +53,19 @@ export function describeAgreesWithNode(title: string, programs: Record<string, s
     });
   });
 }
+
+/**
+ * Runs `file` in real Node until it prints `expected` (at most `tries` runs; stderr must stay
+ * empty) and returns the last run's lines. For programs whose real timers are 10-20 ms apart: on a
+ * loaded machine one run may fire a timer late, and a program the engine gets wrong misses all.
+ */
+export function nativeLinesMatching(file: string, expected: string[], tries = 3): string[] {
+  let lines: string[] = [];
+  for (let i = 0; i < tries; i++) {
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.stderr).toBe('');
+    lines = r.stdout.split('\n').filter((l) => l !== '');
+    if (JSON.stringify(lines) === JSON.stringify(expected)) break;
+  }
+  return lines;
+}

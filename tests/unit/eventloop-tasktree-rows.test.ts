@@ -5,7 +5,6 @@
  * run from a setImmediate callback as in eventloop-abort-differential.test.ts), and the engine
  * finds its three orphans.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { runProgramSync } from '#sim/eventloop/run';
 import { orphanCount, taskLayout, taskRowsAt, taskTree, taskTreeAt } from '#sim/eventloop/tasktree';
 import type { Runtime } from '#sim/eventloop/types';
 import { NATIVE_DELAY } from './eventloop-abort-programs';
+import { nativeLinesMatching } from '../support/eventloop-native';
 import { generateProgram } from './eventloop-fuzz';
 
 const PRESET = getExample('orphans-race-all');
@@ -29,14 +29,7 @@ describe('the orphans-race-all preset', () => {
     const lab = (['browser', 'node'] as Runtime[]).map((runtime) => runProgramSync(PRESET.source, { runtime }));
     for (const run of lab) expect(run.error).toBeUndefined();
     expect(lab[1].console, 'node runtime').toEqual(lab[0].console);
-    // real timers 10-20 ms apart can fire late on a loaded machine: up to three runs to match
-    let native: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
-      expect(r.stderr).toBe('');
-      native = r.stdout.split('\n').filter((l) => l !== '');
-      if (JSON.stringify(native) === JSON.stringify(lab[0].console)) break;
-    }
+    const native = nativeLinesMatching(file, lab[0].console);
     expect(native).toEqual(lab[0].console);
   });
 

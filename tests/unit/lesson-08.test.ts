@@ -5,7 +5,6 @@
  * orphan count the lesson states (`**N orphans**`, the first after a lab's embed) is the count
  * the engine's task tree gives for that lab's program, in both of the lab's runtimes.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { runProgramSync } from '#sim/eventloop/run';
 import { orphanCount, taskTree } from '#sim/eventloop/tasktree';
 import type { Runtime } from '#sim/eventloop/types';
 import { NATIVE_DELAY } from './eventloop-abort-programs';
+import { nativeLinesMatching } from '../support/eventloop-native';
 
 const LESSON = readFileSync(path.resolve(__dirname, '../../content/lessons/08-structured-concurrency.mdx'), 'utf8');
 const PRESETS = ['scope-no-orphans', 'pool-leak-race', 'pool-abort-finally'];
@@ -44,14 +44,7 @@ describe('lesson 8: the presets it embeds', () => {
     const lab = RUNTIMES.map((runtime) => runProgramSync(source, { runtime }));
     for (const run of lab) expect(run.error).toBeUndefined();
     expect(lab[1].console).toEqual(lab[0].console);
-    // real timers on a loaded machine can be late: up to three runs to match
-    let native: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
-      expect(r.stderr).toBe('');
-      native = r.stdout.split('\n').filter((l) => l !== '');
-      if (JSON.stringify(native) === JSON.stringify(lab[0].console)) break;
-    }
+    const native = nativeLinesMatching(file, lab[0].console);
     expect(native).toEqual(lab[0].console);
   });
 
