@@ -12,7 +12,7 @@
  * threshold, it opens. Open: every call is refused until `openMs` have passed; the first call
  * after that moves it to half-open. Half-open: `halfOpenCalls` calls are let through (others
  * refused); when all have an outcome, a failure rate ≥ the threshold opens it again, otherwise it
- * closes with an empty window. (The slow-call rate rule is left out: slow calls here are timeouts.)
+ * closes and clears its window (the slow-call rate rule is left out: slow calls here are timeouts).
  *
  * Polly v8 (CircuitBreakerStrategyOptions defaults, pollydocs.org/strategies/circuit-breaker):
  * FailureRatio 0.1, MinimumThroughput 100, SamplingDuration 30 s, BreakDuration 5 s. Closed:

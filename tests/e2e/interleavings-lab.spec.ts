@@ -162,8 +162,8 @@ test('presenter 1280×720: Explore with the code section open folds the code, an
 test('async mode: the switch and the URL keep it; clicking completions into the failing order finds the lost update; Explore on the buggy code replays a counterexample, on the fix shows 0 failing', async ({ page }) => {
   const errors = watchErrors(page);
   const lab = await openLab(page, '?play.preset=counter');
-  await lab.getByTestId('il-mode-async').click();
-  await expect(lab.getByTestId('il-mode-async')).toHaveAttribute('aria-checked', 'true');
+  await lab.getByTestId('il-mode').getByText('Async').click();
+  await expect(lab.getByTestId('il-mode-async')).toBeChecked();
   await lab.getByTestId('il-level').selectOption('async-lost-update');
   await expect(page).toHaveURL(/play\.mode=async/);
   await expect(lab.getByTestId('il-card-1')).toContainText('db.set("balance", 100)');
@@ -189,7 +189,7 @@ test('async mode: the switch and the URL keep it; clicking completions into the 
   await expect(page).toHaveURL(new RegExp(`play\\.ch=${picks.map((i) => i + 1).join('')}`));
   await page.reload();
   const again = await openLab(page, new URL(page.url()).search);
-  await expect(again.getByTestId('il-mode-async')).toHaveAttribute('aria-checked', 'true');
+  await expect(again.getByTestId('il-mode-async')).toBeChecked();
   await expect(again.getByTestId('il-found')).toContainText('Bug found');
 
   // Explore on the buggy code counts failing orders, and its counterexample replays as cards

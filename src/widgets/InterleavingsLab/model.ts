@@ -193,3 +193,15 @@ export const ilModel: LabModel<IlSettings, HostedTrace, IlState> = {
   emptyState: EMPTY_STATE,
   rate: () => 2,
 };
+
+/** What the learner must reach to win a "find the bug" level, in the words of each mode. */
+export function levelGoalText(mode: Mode, goal: Level['goal']): string {
+  const stuck = mode === 'async' ? 'leave an async function waiting forever (a deadlock)' : 'get every thread stuck (a deadlock)';
+  return { failed: 'make an assertion fail', stuck, 'failed-or-stuck': 'make it fail or get stuck' }[goal];
+}
+
+/** Whether choice `i` can run next at this step: a ready thread, or a pending completion. */
+export function canPick(state: IlState, i: number): boolean {
+  if (state.view?.status !== 'running') return false;
+  return state.mode === 'threads' ? state.view.threads[i]?.state === 'ready' : i < state.view.pending.length;
+}
