@@ -33,6 +33,12 @@ for (const file of files) {
   for (const f of await mod.run()) print(f);
 }
 
+if (!only || 'interleavings'.includes(only) || 'explore-in-worker'.includes(only)) {
+  console.log('\nexplore-in-worker');
+  const { measureExploreInWorker } = await import('./explore-in-worker.mjs');
+  for (const f of await measureExploreInWorker()) print(f);
+}
+
 if (!only || 'page-weight'.includes(only)) {
   console.log('\npage-weight');
   const { measurePageWeight } = await import('./page-weight.mjs');

@@ -1006,7 +1006,8 @@ export function transformProgram(source: string): Transformed {
 
   /**
    * `var` declarations of the host's globals and of implicit globals, then `__$DG([[name, get,
-   * set, kind]...])` with kind 0 for a var, 1 for a function, 2 for an implicit global.
+   * set, kind]...])` with kind 0 for a var, 1 for a function, 2 for an implicit global (skipped
+   * when __$DG is 0).
    */
   function globalScopePrologue(): string {
     const vars: string[] = [];
@@ -1031,7 +1032,8 @@ export function transformProgram(source: string): Transformed {
       else if (implicit.has(n)) vars.push(n);
       accessor(n, topFunctions.has(n) ? 1 : implicit.has(n) ? 2 : 0);
     }
-    return `${vars.length ? `var ${vars.join(',')};` : ''}${accessors.length ? `__$DG([${accessors.join(',')}]);` : ''}`;
+    // A runtime without a global object to mirror (the async explorer's fast one) passes 0.
+    return `${vars.length ? `var ${vars.join(',')};` : ''}${accessors.length ? `__$DG&&__$DG([${accessors.join(',')}]);` : ''}`;
   }
 }
 

@@ -31,9 +31,9 @@ import { ProgramError, transformProgram, type Transformed } from '../eventloop/t
 import type { EventLoopEvent, Loc, PendingCompletion } from '../eventloop/types';
 import { explore, type ExploreResult, type Status, type Strategy, type System } from './explore';
 import type { Seed } from '../core/rng';
+import { DB_LATENCY_MS, fastProgram, fastRun, fastSupported, type FastProgram } from './fast';
 
-/** Virtual ms of one db round trip (get or set). */
-export const DB_LATENCY_MS = 10;
+export { DB_LATENCY_MS };
 
 /** A pending completion, as the lab shows it (a card to click). */
 export interface AsyncCompletion {
@@ -101,25 +101,45 @@ interface Point {
 }
 
 interface RunRecord {
+  /** The engine's choice points (empty for a run of the fast runtime, which records only `ids`). */
   points: Point[];
+  /** Per choice point, the pending completions' ids (natural order first), and the one taken. */
+  ids: number[][];
+  taken: number[];
   end: AsyncRunEnd;
-  trace: EventLoopEvent[];
+  /** The engine's trace (null for a run of the fast runtime, whose points carry only ids). */
+  trace: EventLoopEvent[] | null;
   /** Trace length at each choice point (the trace before choice i is trace.slice(0, marks[i])). */
   marks: number[];
 }
 
 /** A state of the async system: a prefix of choices, and the run that follows it (made lazily). */
 export interface AsyncState {
-  readonly choices: number[];
-  /** Position in `run.points` this state stands at (= choices.length). */
+  /** The state before the last choice (null at the start): the prefix is kept as a chain, so a
+   * step costs no copy of it. */
+  readonly parent: AsyncState | null;
+  readonly choice: number;
+  /** Position in the run's choice points this state stands at (= the prefix's length). */
   readonly pos: number;
   run: RunRecord | null;
 }
 
+/** The prefix of choices that leads to `s`. */
+export function asyncChoices(s: AsyncState): number[] {
+  const out: number[] = new Array(s.pos);
+  for (let x: AsyncState | null = s; x !== null && x.pos > 0; x = x.parent) out[x.pos - 1] = x.choice;
+  return out;
+}
+
 interface Compiled {
+  source: string;
   transformed: Transformed;
   program: Function | null;
   names: string[] | null;
+  /** The program for the fast runtime (fast.ts), made on first use; null if it may not run there. */
+  fast?: FastProgram | null;
+  /** How its natural-order runs on both runtimes compared (see fastCheck). */
+  fastCheck?: FastCheck;
 }
 
 /** The last few programs compiled (an exploration, its counterexample's replay and the lab's
@@ -134,7 +154,7 @@ function compile(source: string): Compiled {
     compiled.set(source, hit);
     return hit;
   }
-  const c: Compiled = { transformed: transformProgram(source), program: null, names: null };
+  const c: Compiled = { source, transformed: transformProgram(source), program: null, names: null };
   compiled.set(source, c);
   if (compiled.size > COMPILED_KEEP) compiled.delete(compiled.keys().next().value!);
   return c;
@@ -216,7 +236,7 @@ class CallTracker {
 }
 
 /** Runs the program once: follows `prefix` at the first choice points, then the natural order. */
-function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000, opts: { byIndex?: boolean; snapshots?: boolean } = {}): RunRecord & { cutAt?: number; endTasks?: AsyncTask[] } {
+function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000, opts: { byIndex?: boolean; snapshots?: boolean } = {}): RunRecord & { trace: EventLoopEvent[]; cutAt?: number; endTasks?: AsyncTask[] } {
   const points: Point[] = [];
   let cutAt: number | undefined;
   const marks: number[] = [];
@@ -332,7 +352,7 @@ function runOnce(c: Compiled, prefix: readonly number[], traceCap = 200_000, opt
     });
     endTasks = tracker.snapshot().map(task);
   }
-  return { points, end, trace, marks, ...(endTasks ? { endTasks } : {}), ...(cutAt !== undefined ? { cutAt } : {}) };
+  return { points, ids: points.map((p) => p.pending.map((x) => x.id)), taken: points.map((p) => p.taken), end, trace, marks, ...(endTasks ? { endTasks } : {}), ...(cutAt !== undefined ? { cutAt } : {}) };
 }
 
 function judge(engine: Engine, trace: EventLoopEvent[], asserts: AsyncFailure[], store: Map<string, unknown>): AsyncRunEnd {
@@ -359,29 +379,70 @@ function judge(engine: Engine, trace: EventLoopEvent[], asserts: AsyncFailure[],
   return { status, ...(failure ? { failure } : {}), suspended, db, console: engine.consoleLines.slice() };
 }
 
+/** How many schedules each runtime ran in an exploration (the fast one declines what it does not model). */
+export interface RuntimeCounts {
+  fast: number;
+  engine: number;
+  /**
+   * The check made before an exploration (once per program): the natural-order run on both
+   * runtimes 'agreed', the fast one 'declined' it, the program is 'not supported' there
+   * (fastSupported), the fast runtime is 'off' (asked for the engine), or they 'disagreed' (a
+   * bug of the fast runtime: the engine then runs everything).
+   */
+  check?: FastCheck;
+}
+
+export type FastCheck = 'agreed' | 'declined' | 'disagreed' | 'not supported' | 'off';
+
+function fastOf(c: Compiled): FastProgram | null {
+  if (c.fast === undefined) c.fast = fastSupported(c.source) ? fastProgram(c.transformed) : null;
+  return c.fast;
+}
+
+/** A run of the fast runtime as the explorer's record (ids only; null when it declined). */
+function fastRecord(p: FastProgram, choices: readonly number[]): RunRecord | null {
+  const r = fastRun(p, choices);
+  if (r === null) return null;
+  return {
+    points: [],
+    ids: r.ids,
+    taken: r.taken,
+    end: { status: r.status, ...(r.failure ? { failure: r.failure } : {}), suspended: r.suspended, db: r.db, console: [] },
+    trace: null,
+    marks: [],
+  };
+}
+
 /** The async system of a program (throws a ProgramError for a syntax error). */
-export function asyncSystem(source: string): System<AsyncState, number> & { pending(s: AsyncState): AsyncCompletion[]; end(s: AsyncState): AsyncRunEnd | null } {
+export function asyncSystem(source: string, options: { fast?: boolean; counts?: RuntimeCounts } = {}): System<AsyncState, number> & { pending(s: AsyncState): AsyncCompletion[]; end(s: AsyncState): AsyncRunEnd | null } {
   const c = compile(source);
+  const fast = options.fast ? fastOf(c) : null;
+  const counts = options.counts ?? { fast: 0, engine: 0 };
   const ensure = (s: AsyncState): RunRecord => {
-    if (s.run === null) s.run = runOnce(c, s.choices);
+    if (s.run === null) {
+      const choices = asyncChoices(s);
+      const r = fast ? fastRecord(fast, choices) : null;
+      if (r) counts.fast++;
+      else counts.engine++;
+      s.run = r ?? runOnce(c, choices);
+    }
     return s.run;
   };
   const sys = {
-    start: (): AsyncState => ({ choices: [], pos: 0, run: null }),
+    start: (): AsyncState => ({ parent: null, choice: -1, pos: 0, run: null }),
     status(s: AsyncState): Status {
       const r = ensure(s);
-      if (s.pos < r.points.length) return 'running';
+      if (s.pos < r.ids.length) return 'running';
       return r.end.status;
     },
     enabled(s: AsyncState): readonly number[] {
       const r = ensure(s);
-      const p = r.points[s.pos];
-      return p ? p.pending.map((x) => x.id) : [];
+      return r.ids[s.pos] ?? [];
     },
     step(s: AsyncState, choice: number): AsyncState {
       const r = s.run;
-      const keep = r !== null && r.points[s.pos] !== undefined && r.points[s.pos].taken === choice;
-      return { choices: [...s.choices, choice], pos: s.pos + 1, run: keep ? r : null };
+      const keep = r !== null && s.pos < r.taken.length && r.taken[s.pos] === choice;
+      return { parent: s, choice, pos: s.pos + 1, run: keep ? r : null };
     },
     outcome(s: AsyncState): string {
       return asyncOutcomeOf(ensure(s).end);
@@ -391,13 +452,15 @@ export function asyncSystem(source: string): System<AsyncState, number> & { pend
     actor: (_s: AsyncState, choice: number): number => choice,
     /** The pending completions at `s` (empty once the run ended). */
     pending(s: AsyncState): AsyncCompletion[] {
-      const r = ensure(s);
+      let r = ensure(s);
+      // A fast run knows only the completions' ids: the engine's run names them.
+      if (r.trace === null) r = s.run = runOnce(c, asyncChoices(s));
       return r.points[s.pos]?.pending ?? [];
     },
     /** How the run ended, once `s` is at its end (null while completions are pending). */
     end(s: AsyncState): AsyncRunEnd | null {
       const r = ensure(s);
-      return s.pos < r.points.length ? null : r.end;
+      return s.pos < r.ids.length ? null : r.end;
     },
   };
   return sys;
@@ -534,6 +597,8 @@ export interface ExploreProgramOptions {
   maxSchedules?: number;
   strategy?: Strategy;
   seed?: Seed;
+  /** 'fast' (default): the fast runtime (fast.ts) wherever it models the program, else the engine. */
+  runtime?: 'fast' | 'engine';
   /** PCT depth (default 2). */
   depth?: number;
   signal?: { readonly aborted: boolean };
@@ -553,6 +618,8 @@ export interface ExploreProgramResult {
   error?: { message: string; line?: number; column?: number };
   /** The explorer's full result (histogram, PCT bound...). */
   result?: ExploreResult<number>;
+  /** How many runs the fast runtime made, and how many the engine made (what the fast one declined). */
+  runs?: RuntimeCounts;
 }
 
 /** Explores the completion orders of a program (see the module comment). */
@@ -560,10 +627,36 @@ export async function exploreProgram(source: string, options: ExploreProgramOpti
   return exploreProgramSync(source, options);
 }
 
+/**
+ * Whether the fast runtime may explore this program: it supports it, and its natural-order run
+ * agrees with the engine's (the same choice points, the same end). Checked once per program.
+ */
+function fastCheck(c: Compiled): FastCheck {
+  if (c.fastCheck !== undefined) return c.fastCheck;
+  const p = fastOf(c);
+  let check: FastCheck = 'not supported';
+  if (p) {
+    const f = fastRun(p, []);
+    if (f === null) check = 'declined';
+    else {
+      const e = runOnce(c, []);
+      const fe: AsyncRunEnd = { status: f.status, ...(f.failure ? { failure: f.failure } : {}), suspended: f.suspended, db: f.db, console: [] };
+      const same = f.status === e.end.status && asyncOutcomeOf(fe) === asyncOutcomeOf(e.end) && JSON.stringify([f.ids, f.taken]) === JSON.stringify([e.ids, e.taken]);
+      check = same ? 'agreed' : 'disagreed';
+    }
+  }
+  c.fastCheck = check;
+  return check;
+}
+
 export function exploreProgramSync(source: string, options: ExploreProgramOptions = {}): ExploreProgramResult {
   let sys: ReturnType<typeof asyncSystem>;
+  const runs: RuntimeCounts = { fast: 0, engine: 0 };
   try {
-    sys = asyncSystem(source);
+    const check = options.runtime === 'engine' ? 'off' : fastCheck(compile(source));
+    runs.check = check;
+    // 'declined': its natural run left the fast runtime's model; other runs may stay in it.
+    sys = asyncSystem(source, { fast: check === 'agreed' || check === 'declined', counts: runs });
   } catch (e) {
     if (e instanceof ProgramError) {
       return { schedules: 0, failing: 0, deadlocks: 0, exhaustive: false, error: { message: e.message, line: e.line, column: e.column } };
@@ -588,6 +681,7 @@ export function exploreProgramSync(source: string, options: ExploreProgramOption
     deadlocks: result.deadlocks,
     exhaustive: result.exhaustive,
     result,
+    runs,
   };
   const ce = result.counterexample;
   if (ce && (ce.end === 'failed' || ce.end === 'stuck')) {

@@ -20,7 +20,7 @@ import { parse } from 'acorn';
 import { Explorer, type ExploreResult } from '#sim/interleavings/explore';
 import { threadsSystem, traceThreads, type ThreadsTraceStep, type ThreadsView } from '#sim/interleavings/threads';
 import { asyncLevelById, checkFound, levelById, levelProgram, missingThreads, provedVerdict, provedVerdictAsync } from '#sim/interleavings/levels';
-import { asyncPickIndices, exploreProgramSync, playAsync, type AsyncTraceStep, type AsyncView } from '#sim/interleavings/async';
+import { asyncPickIndices, exploreProgramSync, playAsync, type AsyncTraceStep, type AsyncView, type RuntimeCounts } from '#sim/interleavings/async';
 import { ProgramError } from '#sim/eventloop/transform';
 import type { EngineFn } from './engineHost';
 
@@ -79,6 +79,10 @@ export interface ExploreRun {
   verdict: { won: boolean; reason: string } | null;
   /** Stopped by the wall budget (not by the learner). */
   timedOut: boolean;
+  /** Wall milliseconds the exploration took in the Worker (the search only, not the verdict). */
+  ms?: number;
+  /** Async mode: how many runs the fast runtime made and how many the full engine made. */
+  runs?: RuntimeCounts;
   /** Async mode: the counterexample as card indices (to replay) and as completion names (to show). */
   picks?: number[];
   labels?: string[];
@@ -147,6 +151,7 @@ function runExplore(job: Extract<InterleavingsJob, { kind: 'explore' }>, shouldS
   const ex = new Explorer(threadsSystem(program), { maxSchedules: Math.min(job.maxSchedules ?? MAX_SCHEDULES, MAX_SCHEDULES) });
   let timedOut = false;
   let n = 0;
+  const t0 = performance.now();
   while (ex.next()) {
     if ((++n & 255) === 0) {
       if (shouldStop()) {
@@ -157,9 +162,10 @@ function runExplore(job: Extract<InterleavingsJob, { kind: 'explore' }>, shouldS
       if ((n & 4095) === 0) progress?.(ex.progress() satisfies ExploreProgressInfo);
     }
   }
+  const ms = performance.now() - t0;
   const result = ex.result();
   const verdict = missing ? { won: false, reason: missing } : provedVerdict(result);
-  return { ...base, threads: program.threads, result, verdict, timedOut };
+  return { ...base, threads: program.threads, result, verdict, timedOut, ms };
 }
 
 function programError(e: unknown): SourceError {
@@ -195,7 +201,9 @@ function runAsyncExplore(job: Extract<InterleavingsJob, { kind: 'explore' }>, sh
       return timedOut;
     },
   };
+  const t0 = performance.now();
   const r = exploreProgramSync(job.source, { maxSchedules: Math.min(job.maxSchedules ?? MAX_SCHEDULES, MAX_SCHEDULES), signal, onProgress: (p) => progress?.(p satisfies ExploreProgressInfo) });
+  const ms = performance.now() - t0;
   if (r.error) return { ...base, error: r.error };
   const { won, reason } = provedVerdictAsync(level, job.source, r);
   const ce = r.counterexample;
@@ -205,7 +213,7 @@ function runAsyncExplore(job: Extract<InterleavingsJob, { kind: 'explore' }>, sh
     picks = asyncPickIndices(job.source, ce.choices);
     labels = playAsync(job.source, picks).steps.map((s) => s.completion.name);
   }
-  return { ...base, result: r.result ?? null, verdict: { won, reason }, timedOut, ...(picks ? { picks, labels } : {}) };
+  return { ...base, result: r.result ?? null, verdict: { won, reason }, timedOut, ms, ...(r.runs ? { runs: r.runs } : {}), ...(picks ? { picks, labels } : {}) };
 }
 
 export const runInterleavingsJob: EngineFn<InterleavingsJob, InterleavingsRun> = (job, budget) => {

@@ -197,6 +197,9 @@ test('async mode: the switch and the URL keep it; clicking completions into the 
   const buggy = exploreProgramSync(level.buggy);
   await expect(again.getByTestId('il-count-schedules')).toHaveText(buggy.schedules.toLocaleString('en'), { timeout: 30_000 });
   await expect(again.getByTestId('il-count-failing')).toHaveText(String(buggy.failing));
+  // every run on the fast runtime (its failures are asserts), timed in the Worker
+  await expect(again.getByTestId('il-explore-speed')).toHaveText(new RegExp(`^${buggy.schedules} runs of the code in \\d+ ms`));
+  await expect(again.getByTestId('il-explore-speed')).not.toContainText('full event-loop engine');
   await expect(again.getByTestId('il-counterexample')).toContainText('db.get("balance")');
   await again.getByTestId('il-replay').click();
   await expect(steps(again)).toHaveAttribute('max', String(buggy.counterexample!.steps));
