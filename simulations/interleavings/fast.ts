@@ -17,8 +17,10 @@
  * It declines what it does not model exactly, and the engine runs that schedule instead: a run
  * that ends with an uncaught error or an unhandled rejection (their text is the engine's console
  * formatting), uses an unmodelled global (Date, Math.random, AbortController, generators, the
- * global object...), a Promise subclass, or passes a step budget. `fastSupported` also declines
- * programs whose source names the reflective APIs that could reach a frozen built-in.
+ * global object...), a Promise subclass or a host promise, or passes a step budget.
+ * `fastSupported` also declines programs whose source names the reflective APIs that could reach
+ * a frozen built-in, an error's stack, Array.fromAsync or toString (the engine shows the
+ * learner's source, this runtime the transformed one).
  *
  * Tested against the engine: every async level (buggy and fixed) and hundreds of generated
  * programs give the same explorations (tests/unit/interleavings-fast.test.ts).
@@ -192,6 +194,8 @@ function reject(rec: Rec, reason: unknown): void {
   settle(rec, REJECTED, reason);
 }
 
+const HOST_THEN = Promise.prototype.then;
+
 /** A promise resolve function's steps once alreadyResolved is checked. */
 function resolveWith(rec: Rec, x: unknown): void {
   if (x === rec) {
@@ -212,6 +216,8 @@ function resolveWith(rec: Rec, x: unknown): void {
     return;
   }
   if (typeof then !== 'function') fulfill(rec, x);
+  // A host promise settles in the host's own microtasks, never inside a run: the engine's.
+  else if (then === HOST_THEN) decline('a promise of the host');
   else enqueue(1, rec, x, then);
 }
 
@@ -788,7 +794,7 @@ function makeRealm(): Realm {
  * through which it could reach and change a shared built-in (the rest it declines at run time).
  */
 export function fastSupported(source: string): boolean {
-  return !/\b(prototype|__proto__|defineProperty|defineProperties|setPrototypeOf|getPrototypeOf|getOwnPropertyDescriptors?|Reflect|Object\.assign|getOwnPropertySymbols|freeze|globalThis|eval|Function|stack|captureStackTrace|stackTraceLimit)\b/.test(source);
+  return !/\b(prototype|__proto__|defineProperty|defineProperties|setPrototypeOf|getPrototypeOf|getOwnPropertyDescriptors?|Reflect|Object\.assign|getOwnPropertySymbols|freeze|globalThis|eval|Function|captureStackTrace|stackTraceLimit|prepareStackTrace|fromAsync|toString)\b|\.stack\b/.test(source);
 }
 
 /** Scratch: the pending timers at a choice point, in natural order (the first n entries). */

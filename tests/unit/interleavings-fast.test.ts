@@ -153,13 +153,18 @@ describe('what the fast runtime leaves to the engine', () => {
 async function b() { await delay(10); await db.set('k', 'b'); }
 a(); b();`;
 
-  it('a program naming a reflective API never runs there', () => {
-    for (const use of ['Object.getPrototypeOf(db).x = 1;', 'Reflect.set(db, "x", 1);', "Object.defineProperty(db, 'x', { value: 1 });", 'globalThis.x = 1;', 'const s = new Error().stack;']) {
+  it('a program naming a reflective API, a stack, toString or Array.fromAsync never runs there', () => {
+    for (const use of ['Object.getPrototypeOf(db).x = 1;', 'Reflect.set(db, "x", 1);', "Object.defineProperty(db, 'x', { value: 1 });", 'globalThis.x = 1;', 'const s = new Error().stack;', 'const t = a.toString();', 'await Array.fromAsync([1]);']) {
       const source = race(use);
       expect(fastSupported(source), use).toBe(false);
       const r = exploreProgramSync(source);
       expect(r.runs, use).toEqual({ fast: 0, engine: r.schedules, check: 'not supported' });
     }
+  });
+
+  it('a variable named stack is no reason to decline', () => {
+    const r = exploreProgramSync(race('const stack = [1]; stack.pop();'));
+    expect(r.runs).toEqual({ fast: r.schedules, engine: 0, check: 'agreed' });
   });
 
   it('an unmodelled global declines the run: the engine runs it, with the same result', () => {
