@@ -1,20 +1,36 @@
 /**
- * Bundled by bench/explore-in-worker.mjs and run as a dedicated Worker in Chromium: explores the
- * programs it is sent with the async explorer (its fast runtime), as the lab's Worker does, and
- * answers with each exploration's count and wall time. `warm` explorations are run first and not
- * timed (the lab's Worker is warm after its first exploration too).
+ * Bundled by bench/explore-in-worker.mjs and run as a dedicated Worker in Chromium, as the lab
+ * runs its explorations:
+ * - `explore`: explores the program `repeat` times after `warm` untimed explorations (the lab's
+ *   Worker is warm after its first), and answers with each one's count and wall time;
+ * - `estimate`, `split` and `part`: one exploration in parts over several of these Workers
+ *   (parts.ts), as the lab's runner does for a program estimated at 200,000 schedules or more
+ *   (bench/explore-parts-page.ts drives them).
  */
-import { exploreProgramSync } from '#sim/interleavings/async';
+import { estimateSchedules, exploreProgramPart, exploreProgramSync, splitProgram } from '#sim/interleavings/async';
 
-interface Job {
-  source: string;
-  maxSchedules: number;
-  warm: number;
-  repeat: number;
-}
+type Job =
+  | { type: 'explore'; source: string; maxSchedules: number; warm: number; repeat: number }
+  | { type: 'estimate'; source: string }
+  | { type: 'split'; source: string; want: number }
+  | { type: 'part'; source: string; prefix: number[]; maxSchedules: number };
 
 self.onmessage = (e: MessageEvent<Job>) => {
-  const { source, maxSchedules, warm, repeat } = e.data;
+  const job = e.data;
+  const post = (m: unknown): void => (self as unknown as Worker).postMessage(m);
+  if (job.type === 'estimate') {
+    post(estimateSchedules(job.source));
+    return;
+  }
+  if (job.type === 'split') {
+    post(splitProgram(job.source, job.want));
+    return;
+  }
+  if (job.type === 'part') {
+    post(exploreProgramPart(job.source, job.prefix, { maxSchedules: job.maxSchedules }));
+    return;
+  }
+  const { source, maxSchedules, warm, repeat } = job;
   for (let i = 0; i < warm; i++) exploreProgramSync(source, { maxSchedules });
   const times: number[] = [];
   let schedules = 0;
@@ -26,5 +42,5 @@ self.onmessage = (e: MessageEvent<Job>) => {
     schedules = r.schedules;
     runs = { fast: r.runs?.fast ?? 0, engine: r.runs?.engine ?? 0 };
   }
-  (self as unknown as Worker).postMessage({ schedules, times, runs });
+  post({ schedules, times, runs });
 };

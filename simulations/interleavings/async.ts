@@ -30,6 +30,7 @@ import { preview } from '../eventloop/engine/values';
 import { ProgramError, transformProgram, type Transformed } from '../eventloop/transform';
 import type { EventLoopEvent, Loc, PendingCompletion } from '../eventloop/types';
 import { explore, type ExploreResult, type Status, type Strategy, type System } from './explore';
+import { estimateLeaves, explorePart, splitTree, type PartResult, type Split } from './parts';
 import type { Seed } from '../core/rng';
 import { DB_LATENCY_MS, fastProgram, fastRun, fastSupported, type FastProgram } from './fast';
 
@@ -649,32 +650,25 @@ function fastCheck(c: Compiled): FastCheck {
   return check;
 }
 
-export function exploreProgramSync(source: string, options: ExploreProgramOptions = {}): ExploreProgramResult {
-  let sys: ReturnType<typeof asyncSystem>;
-  const runs: RuntimeCounts = { fast: 0, engine: 0 };
+/** A run still going after this many choice points is cut (as the explorer's maxSteps). */
+const MAX_CHOICES = 2_000;
+
+/** The system an exploration of `source` searches (the fast runtime where it agrees), or the
+ * syntax error that stops it. */
+function programSystem(source: string, runtime: ExploreProgramOptions['runtime'], runs: RuntimeCounts): ReturnType<typeof asyncSystem> | { error: NonNullable<ExploreProgramResult['error']> } {
   try {
-    const check = options.runtime === 'engine' ? 'off' : fastCheck(compile(source));
+    const check = runtime === 'engine' ? 'off' : fastCheck(compile(source));
     runs.check = check;
     // 'declined': its natural run left the fast runtime's model; other runs may stay in it.
-    sys = asyncSystem(source, { fast: check === 'agreed' || check === 'declined', counts: runs });
+    return asyncSystem(source, { fast: check === 'agreed' || check === 'declined', counts: runs });
   } catch (e) {
-    if (e instanceof ProgramError) {
-      return { schedules: 0, failing: 0, deadlocks: 0, exhaustive: false, error: { message: e.message, line: e.line, column: e.column } };
-    }
+    if (e instanceof ProgramError) return { error: { message: e.message, line: e.line, column: e.column } };
     throw e;
   }
-  const strategy = options.strategy ?? 'exhaustive';
-  const result = explore(sys, {
-    strategy,
-    maxSchedules: options.maxSchedules ?? (strategy === 'exhaustive' ? 100_000 : 1_000),
-    seed: options.seed,
-    depth: options.depth,
-    signal: options.signal,
-    onProgress: options.onProgress,
-    progressEvery: 200,
-    stopAtFirst: options.stopAtFirst,
-    maxSteps: 2_000,
-  });
+}
+
+/** An exploration's result as the lab takes it, with its counterexample run in full on the engine. */
+export function programResult(source: string, result: ExploreResult<number>, runs: RuntimeCounts): ExploreProgramResult {
   const out: ExploreProgramResult = {
     schedules: result.explored,
     failing: result.failing,
@@ -689,4 +683,52 @@ export function exploreProgramSync(source: string, options: ExploreProgramOption
     out.counterexample = { choices: ce.choices, end: ce.end, outcome: ce.outcome, steps: ce.steps, run };
   }
   return out;
+}
+
+export function exploreProgramSync(source: string, options: ExploreProgramOptions = {}): ExploreProgramResult {
+  const runs: RuntimeCounts = { fast: 0, engine: 0 };
+  const sys = programSystem(source, options.runtime, runs);
+  if ('error' in sys) return { schedules: 0, failing: 0, deadlocks: 0, exhaustive: false, error: sys.error };
+  const strategy = options.strategy ?? 'exhaustive';
+  const result = explore(sys, {
+    strategy,
+    maxSchedules: options.maxSchedules ?? (strategy === 'exhaustive' ? 100_000 : 1_000),
+    seed: options.seed,
+    depth: options.depth,
+    signal: options.signal,
+    onProgress: options.onProgress,
+    progressEvery: 200,
+    stopAtFirst: options.stopAtFirst,
+    maxSteps: MAX_CHOICES,
+  });
+  return programResult(source, result, runs);
+}
+
+/**
+ * An exhaustive exploration in parts (parts.ts), for several Workers: the split of the program's
+ * schedule tree into at least `want` parts (or its syntax error).
+ */
+export function splitProgram(source: string, want: number): Split<number> | { error: NonNullable<ExploreProgramResult['error']> } {
+  const sys = programSystem(source, 'fast', { fast: 0, engine: 0 });
+  if ('error' in sys) return sys;
+  return splitTree(sys, want);
+}
+
+/** Knuth's estimate of how many schedules `source` has (parts.ts's estimateLeaves, 64 walks), or its syntax error. */
+export function estimateSchedules(source: string): number | { error: NonNullable<ExploreProgramResult['error']> } {
+  const sys = programSystem(source, 'fast', { fast: 0, engine: 0 });
+  if ('error' in sys) return sys;
+  return estimateLeaves(sys, 64, 'estimate', MAX_CHOICES);
+}
+
+/** One part of an exploration in parts, and how many runs each runtime made for it. */
+export function exploreProgramPart(
+  source: string,
+  prefix: number[],
+  options: { maxSchedules: number; signal?: { readonly aborted: boolean }; onProgress?: ExploreProgramOptions['onProgress'] },
+): PartResult<number> & { runs: RuntimeCounts } {
+  const runs: RuntimeCounts = { fast: 0, engine: 0 };
+  const sys = programSystem(source, 'fast', runs);
+  if ('error' in sys) throw new Error(sys.error.message);
+  return { ...explorePart(sys, prefix, { maxSchedules: options.maxSchedules, maxSteps: MAX_CHOICES, signal: options.signal, onProgress: options.onProgress, progressEvery: 200 }), runs };
 }

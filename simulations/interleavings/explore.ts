@@ -582,6 +582,12 @@ export class Explorer<S, C = number> {
     else this.hist.set(key, { end, outcome, count: 1, example: choices() });
   }
 
+  /** The histogram in the order each final state was first reached (result() sorts it by count):
+   * what merging the parts of a search needs to break ties as one search does (parts.ts). */
+  outcomesInOrder(): OutcomeCount<C>[] {
+    return [...this.hist.values()];
+  }
+
   private outcomeOf(s: S): string {
     return this.sys.outcome ? this.sys.outcome(s) : '';
   }

@@ -1,6 +1,9 @@
 /**
  * The interleavings engine as its runner calls it (an EngineFn, see engineHost.ts), used by the
- * sandbox Worker (interleavings.worker.ts) and the main-thread fallback. Two kinds of job:
+ * sandbox Worker (interleavings.worker.ts) and the main-thread fallback. Two kinds of job, and
+ * four more for an async exploration in parts over several Workers (interleavingsRunner.ts):
+ * `estimate` (how many schedules: worth it?), `split` (the schedule tree into parts), `part` (one
+ * part searched) and `finish` (the merged result judged, its counterexample as cards):
  *
  * - `trace`: replays the learner's schedule (thread indices) on a level's program (the learner's
  *   source, with the level's invariant added by the engine's `levelProgram`) and returns every
@@ -20,7 +23,8 @@ import { parse } from 'acorn';
 import { Explorer, type ExploreResult } from '#sim/interleavings/explore';
 import { threadsSystem, traceThreads, type ThreadsTraceStep, type ThreadsView } from '#sim/interleavings/threads';
 import { asyncLevelById, checkFound, levelById, levelProgram, missingThreads, provedVerdict, provedVerdictAsync } from '#sim/interleavings/levels';
-import { asyncPickIndices, exploreProgramSync, playAsync, type AsyncTraceStep, type AsyncView, type RuntimeCounts } from '#sim/interleavings/async';
+import { asyncPickIndices, estimateSchedules, exploreProgramPart, exploreProgramSync, playAsync, programResult, splitProgram, type AsyncTraceStep, type AsyncView, type ExploreProgramResult, type RuntimeCounts } from '#sim/interleavings/async';
+import type { PartResult, Split } from '#sim/interleavings/parts';
 import { ProgramError } from '#sim/eventloop/transform';
 import type { EngineFn } from './engineHost';
 
@@ -35,7 +39,35 @@ export interface SourceError {
 
 export type InterleavingsJob =
   | { kind: 'trace'; mode: Mode; level: string; source: string; choices: number[] }
-  | { kind: 'explore'; mode: Mode; level: string; source: string; maxSchedules?: number };
+  | { kind: 'explore'; mode: Mode; level: string; source: string; maxSchedules?: number }
+  // An async exploration in parts, over several Workers (interleavingsRunner.ts): the split, each
+  // part, then the verdict on the merged result.
+  | { kind: 'estimate'; mode: 'async'; level: string; source: string }
+  | { kind: 'split'; mode: 'async'; level: string; source: string; want: number }
+  | { kind: 'part'; mode: 'async'; level: string; source: string; prefix: number[]; maxSchedules: number }
+  | { kind: 'finish'; mode: 'async'; level: string; source: string; result: ExploreResult<number>; runs: RuntimeCounts; ms: number; timedOut: boolean };
+
+/** Knuth's estimate of how many schedules the program has (whether to search it in parts). */
+export interface EstimateRun {
+  kind: 'estimate';
+  schedules: number | null;
+  error?: SourceError;
+}
+
+/** The split of an exploration into parts (parts.ts). */
+export interface SplitRun {
+  kind: 'split';
+  split: Split<number> | null;
+  error?: SourceError;
+}
+
+/** One part searched: its result, and whether the wall budget stopped it. */
+export interface PartRun {
+  kind: 'part';
+  part: (PartResult<number> & { runs: RuntimeCounts }) | null;
+  timedOut: boolean;
+  error?: SourceError;
+}
 
 export interface TraceRun {
   kind: 'trace';
@@ -83,13 +115,15 @@ export interface ExploreRun {
   ms?: number;
   /** Async mode: how many runs the fast runtime made and how many the full engine made. */
   runs?: RuntimeCounts;
+  /** Set when the search ran in parts over this many Workers at once (interleavingsRunner.ts). */
+  workers?: number;
   /** Async mode: the counterexample as card indices (to replay) and as completion names (to show). */
   picks?: number[];
   labels?: string[];
   error?: SourceError;
 }
 
-export type InterleavingsRun = TraceRun | AsyncTraceRun | ExploreRun;
+export type InterleavingsRun = TraceRun | AsyncTraceRun | ExploreRun | EstimateRun | SplitRun | PartRun;
 
 /** A syntax error with its line and column, or null when the source parses. */
 export function syntaxError(source: string): SourceError | null {
@@ -193,7 +227,7 @@ function runAsyncExplore(job: Extract<InterleavingsJob, { kind: 'explore' }>, sh
   const base = { kind: 'explore' as const, source: job.source, level: job.level, threads: [] as string[], result: null, verdict: null, timedOut: false };
   const bad = syntaxError(job.source);
   if (bad) return { ...base, error: bad };
-  const level = asyncLevelById(job.level);
+  asyncLevelById(job.level); // an unknown level throws before any work
   let timedOut = false;
   const signal = {
     get aborted() {
@@ -205,6 +239,13 @@ function runAsyncExplore(job: Extract<InterleavingsJob, { kind: 'explore' }>, sh
   const r = exploreProgramSync(job.source, { maxSchedules: Math.min(job.maxSchedules ?? MAX_SCHEDULES, MAX_SCHEDULES), signal, onProgress: (p) => progress?.(p satisfies ExploreProgressInfo) });
   const ms = performance.now() - t0;
   if (r.error) return { ...base, error: r.error };
+  return asyncExploreRun(job, r, ms, timedOut);
+}
+
+/** An async exploration's result as the lab shows it: the "prove it" verdict, and the
+ * counterexample as cards to replay and as their names. */
+function asyncExploreRun(job: { source: string; level: string }, r: ExploreProgramResult, ms: number, timedOut: boolean): ExploreRun {
+  const level = asyncLevelById(job.level);
   const { won, reason } = provedVerdictAsync(level, job.source, r);
   const ce = r.counterexample;
   let picks: number[] | undefined;
@@ -213,10 +254,45 @@ function runAsyncExplore(job: Extract<InterleavingsJob, { kind: 'explore' }>, sh
     picks = asyncPickIndices(job.source, ce.choices);
     labels = playAsync(job.source, picks).steps.map((s) => s.completion.name);
   }
-  return { ...base, result: r.result ?? null, verdict: { won, reason }, timedOut, ms, ...(r.runs ? { runs: r.runs } : {}), ...(picks ? { picks, labels } : {}) };
+  return { kind: 'explore', source: job.source, level: job.level, threads: [], result: r.result ?? null, verdict: { won, reason }, timedOut, ms, ...(r.runs ? { runs: r.runs } : {}), ...(picks ? { picks, labels } : {}) };
+}
+
+function runEstimate(job: Extract<InterleavingsJob, { kind: 'estimate' }>): EstimateRun {
+  const bad = syntaxError(job.source);
+  if (bad) return { kind: 'estimate', schedules: null, error: bad };
+  const n = estimateSchedules(job.source);
+  return typeof n === 'number' ? { kind: 'estimate', schedules: n } : { kind: 'estimate', schedules: null, error: n.error };
+}
+
+function runSplit(job: Extract<InterleavingsJob, { kind: 'split' }>): SplitRun {
+  const bad = syntaxError(job.source);
+  if (bad) return { kind: 'split', split: null, error: bad };
+  const split = splitProgram(job.source, job.want);
+  if ('error' in split) return { kind: 'split', split: null, error: split.error };
+  return { kind: 'split', split };
+}
+
+function runPart(job: Extract<InterleavingsJob, { kind: 'part' }>, shouldStop: () => boolean, progress?: (p: unknown) => void): PartRun {
+  let timedOut = false;
+  const signal = {
+    get aborted() {
+      if (shouldStop()) timedOut = true;
+      return timedOut;
+    },
+  };
+  try {
+    const part = exploreProgramPart(job.source, job.prefix, { maxSchedules: job.maxSchedules, signal, onProgress: (p) => progress?.(p satisfies ExploreProgressInfo) });
+    return { kind: 'part', part, timedOut };
+  } catch (e) {
+    return { kind: 'part', part: null, timedOut, error: programError(e) };
+  }
 }
 
 export const runInterleavingsJob: EngineFn<InterleavingsJob, InterleavingsRun> = (job, budget) => {
+  if (job.kind === 'estimate') return runEstimate(job);
+  if (job.kind === 'split') return runSplit(job);
+  if (job.kind === 'part') return runPart(job, budget.shouldStop, budget.progress);
+  if (job.kind === 'finish') return asyncExploreRun(job, programResult(job.source, job.result, job.runs), job.ms, job.timedOut);
   if (job.mode === 'async') return job.kind === 'trace' ? runAsyncTrace(job) : runAsyncExplore(job, budget.shouldStop, budget.progress);
   return job.kind === 'trace' ? runTrace(job) : runExplore(job, budget.shouldStop, budget.progress);
 };

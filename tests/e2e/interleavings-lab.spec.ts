@@ -213,5 +213,14 @@ test('async mode: the switch and the URL keep it; clicking completions into the 
   await expect(again.getByTestId('il-explore-verdict')).toContainText(`0 failing of ${fixed.schedules.toLocaleString('en')} schedules`, { timeout: 30_000 });
   await expect(again.getByTestId('il-proved')).toContainText('Proved');
   await expect(again.getByTestId('il-phase-prove')).toContainText('✓');
+
+  // a program estimated at 200,000 schedules or more is searched in parts over several Workers
+  // (369,600: 12!/(3!)^4); Stop in the middle stops every one of them
+  await replaceCode(page, again, ['async function task(id) {', '  for (let i = 0; i < 3; i++) await delay(10 * id, i);', '}', 'task(1);', 'task(2);', 'task(3);', 'task(4);']);
+  await again.getByTestId('il-explore').click();
+  await expect(again.getByTestId('il-explore-progress')).toContainText(/[1-9]\d*,\d{3} schedules/, { timeout: 20_000 });
+  await again.getByTestId('il-explore-stop').click();
+  await expect(again.getByTestId('il-explore-stopped')).toContainText('proves nothing');
+  await expect(again.getByTestId('il-explore')).toBeEnabled();
   expect(errors).toEqual([]);
 });

@@ -1,7 +1,8 @@
 /**
  * The lab's Explore button: every schedule of the code in the editor, explored by the engine in
- * its own Worker (interleavingsRunner.exploreSchedules), with progress and Stop. Stop terminates
- * the Worker: what was counted until then stays on screen, marked as partial.
+ * its own Worker, and a large async search in parts over a few more
+ * (interleavingsRunner.exploreSchedules), with progress and Stop. Stop terminates the Workers:
+ * what was counted until then stays on screen, marked as partial.
  */
 import { exploreSchedules, type HostedExplore } from '#runners/interleavingsRunner';
 import type { ExploreProgressInfo, Mode } from '#runners/interleavingsEngine';
