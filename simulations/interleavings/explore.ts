@@ -595,7 +595,11 @@ export class Explorer<S, C = number> {
 
 /** Explores to the end (or maxSchedules / signal / stopAtFirst), synchronously. */
 export function explore<S, C = number>(system: System<S, C>, options: ExploreOptions = {}): ExploreResult<C> {
-  const ex = new Explorer(system, options);
+  return runExplorer(new Explorer(system, options), options).result();
+}
+
+/** Runs an explorer to its end (or the signal), reporting progress as `explore` does. */
+export function runExplorer<S, C>(ex: Explorer<S, C>, options: Pick<ExploreOptions, 'signal' | 'onProgress' | 'progressEvery'>): Explorer<S, C> {
   const every = options.progressEvery ?? 10_000;
   let n = 0;
   while (ex.next()) {
@@ -606,7 +610,7 @@ export function explore<S, C = number>(system: System<S, C>, options: ExploreOpt
     if (options.onProgress && ++n % every === 0) options.onProgress(ex.progress());
   }
   options.onProgress?.(ex.progress());
-  return ex.result();
+  return ex;
 }
 
 /**

@@ -14,7 +14,7 @@
  *   hands them out in order, and keeps a cap exact: the part that crosses it is searched again
  *   with what is left of the cap, and later parts are dropped.
  */
-import { Explorer, type ExploreOptions, type ExploreResult, type OutcomeCount, type Schedule, type System } from './explore';
+import { Explorer, runExplorer, type ExploreOptions, type ExploreResult, type OutcomeCount, type Schedule, type System } from './explore';
 import { Rng, type Seed } from '../core/rng';
 
 export interface Part<C = number> {
@@ -108,16 +108,7 @@ export function explorePart<S, C>(
   prefix: C[],
   options: Pick<ExploreOptions, 'maxSchedules' | 'maxSteps' | 'signal' | 'onProgress' | 'progressEvery'> = {},
 ): PartResult<C> {
-  const ex = new Explorer(rooted(sys, prefix), { ...options, maxSteps: Math.max(1, (options.maxSteps ?? 10_000) - prefix.length) });
-  const every = options.progressEvery ?? 10_000;
-  let n = 0;
-  while (ex.next()) {
-    if (options.signal?.aborted) {
-      ex.stop();
-      break;
-    }
-    if (options.onProgress && ++n % every === 0) options.onProgress(ex.progress());
-  }
+  const ex = runExplorer(new Explorer(rooted(sys, prefix), { ...options, maxSteps: Math.max(1, (options.maxSteps ?? 10_000) - prefix.length) }), options);
   return { prefix, result: ex.result(), order: ex.outcomesInOrder() };
 }
 
