@@ -46,7 +46,7 @@ describe('a search in parts gives what one search gives', () => {
     it(name, async () => {
       const whole = explore(make(), { maxSteps: 2_000 });
       const total = whole.explored;
-      for (const want of [1, 3, 16, 64]) {
+      for (const want of [3, 64]) {
         expect(shown(await inParts(make(), want, 1_000_000)), `${want} parts`).toEqual(shown(whole));
       }
       // caps that cut the tree: inside a part, at its very end, and one short of the whole
