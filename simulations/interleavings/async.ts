@@ -21,6 +21,11 @@
  *   suspended at an `await` whose promise never settled: the trace has that await and no
  *   settlement of its promise.
  *
+ * Explorations run each schedule on the fast runtime (fast.ts) where it models the program, on
+ * the engine otherwise; a large one can run in parts over several Workers (parts.ts, driven by
+ * the lab's runner through splitProgram, exploreProgramPart and programResult). Plays, traces
+ * and counterexample runs are always the engine's.
+ *
  * Pure and deterministic: same source and choices, same run.
  */
 import { Engine } from '../eventloop/engine';

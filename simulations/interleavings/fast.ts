@@ -26,7 +26,8 @@
  * programs give the same explorations (tests/unit/interleavings-fast.test.ts).
  */
 import { cleanError } from '../eventloop/engine/agent';
-import { toLong } from '../eventloop/engine/values';
+import { named } from '../eventloop/engine/globals';
+import { isObject, toLong } from '../eventloop/engine/values';
 import type { Transformed } from '../eventloop/transform';
 
 /** Virtual ms of one db round trip (get or set). */
@@ -146,10 +147,6 @@ function guard(e: unknown): void {
 
 function work(): void {
   if (++cur.work > MAX_WORK) decline('a long run (the engine applies its budgets)');
-}
-
-function isObject(v: unknown): v is object {
-  return (typeof v === 'object' && v !== null) || typeof v === 'function';
 }
 
 // ------------------------------------------------------------------ promises (ECMAScript 27.2)
@@ -657,12 +654,6 @@ function dbOp(complete: () => unknown): object {
   return rec;
 }
 
-function named<T extends Function>(name: string, fn: T, length?: number): T {
-  Object.defineProperty(fn, 'name', { value: name, configurable: true });
-  if (length !== undefined) Object.defineProperty(fn, 'length', { value: length, configurable: true });
-  return fn;
-}
-
 function makeRealm(): Realm {
   PromiseCtor = makePromise();
   const db = Object.freeze({
@@ -688,16 +679,13 @@ function makeRealm(): Realm {
       throw new Error(`Assertion failed: ${text}`);
     }),
   );
-  const delay = named(
-    'delay',
-    (ms?: unknown, value?: unknown, options?: unknown): object => {
-      if (options !== undefined) decline('delay with options');
-      const rec = intrinsic();
-      setTimer(ms, rec, null, value, null, NO_ARGS);
-      return rec;
-    },
-    2,
-  );
+  const delay = named('delay', (ms?: unknown, value?: unknown, options?: unknown): object => {
+    if (options !== undefined) decline('delay with options');
+    const rec = intrinsic();
+    setTimer(ms, rec, null, value, null, NO_ARGS);
+    return rec;
+  });
+  Object.defineProperty(delay, 'length', { value: 2 }); // as the engine's: (ms, value)
   const setTimeout = named('setTimeout', (handler?: unknown, timeout?: unknown, ...args: unknown[]): number => {
     if (typeof handler !== 'function') decline('setTimeout without a function');
     return setTimer(timeout, null, null, undefined, handler, args);

@@ -221,7 +221,8 @@ export async function runParts<C, R extends PartResult<C> = PartResult<C>>(
     });
     options.onProgress({ schedules, failing, deadlocks, fraction: Math.min(1, fraction) });
   };
-  const worker = async (): Promise<void> => {
+  /** One of `concurrency` lanes: takes the next part while there is one. */
+  const lane = async (): Promise<void> => {
     while (!capped && !options.signal?.aborted && nextPart < parts.length) {
       const i = nextPart++;
       let r: R;
@@ -256,7 +257,7 @@ export async function runParts<C, R extends PartResult<C> = PartResult<C>>(
       if (capped) for (const ac of running) ac.abort();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, parts.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, parts.length)) }, lane));
   const done = results.slice(0, committed) as R[];
   const merged = mergeParts(done, split.widest);
   // Capped (one search stops once it has `cap` schedules, even if that was the last one) or

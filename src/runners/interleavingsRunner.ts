@@ -102,7 +102,7 @@ export async function exploreSchedules(
       } catch (error) {
         if (error instanceof DOMException && error.name === 'AbortError') throw error;
         // A part host that crashed: the learner sees it as any failed exploration.
-        return { kind: 'explore', source: job.source, level: job.level, threads: [], result: null, verdict: null, timedOut: false, error: { message: (error as Error).message }, host: est.host, elapsedMs: performance.now() - t0, runMs: 0 };
+        return failedExplore(job, { message: (error as Error).message }, { host: est.host, elapsedMs: performance.now() - t0, runMs: 0 });
       }
     }
   }
@@ -112,7 +112,12 @@ export async function exploreSchedules(
   );
   if (run.kind === 'explore') return run;
   const error = 'error' in run && run.error ? run.error : { message: 'The exploration did not return a result.' };
-  return { kind: 'explore', source: job.source, level: job.level, threads: [], result: null, verdict: null, timedOut: false, error, host: run.host, elapsedMs: run.elapsedMs, runMs: run.runMs };
+  return failedExplore(job, error, run);
+}
+
+/** An exploration that brought back no result: what the learner sees is its error. */
+function failedExplore(job: { level: string; source: string }, error: { message: string }, info: HostInfo): HostedExplore {
+  return { kind: 'explore', source: job.source, level: job.level, threads: [], result: null, verdict: null, timedOut: false, error, host: info.host, elapsedMs: info.elapsedMs, runMs: info.runMs };
 }
 
 /** The part hosts, each given a first small job on this program (a split into one part: the

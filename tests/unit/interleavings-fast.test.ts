@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { exploreProgramSync, type ExploreProgramResult } from '#sim/interleavings/async';
-import { fastSupported } from '#sim/interleavings/fast';
+import { fastProgram, fastRun, fastSupported } from '#sim/interleavings/fast';
+import { transformProgram } from '#sim/eventloop/transform';
 import { asyncLevels } from '#sim/interleavings/levels';
 import { Rng } from '#sim/core/rng';
 
@@ -198,8 +199,13 @@ a(); b();`;
 
   it('errors made during a run capture no stack; the host setting is restored after it', () => {
     const before = Error.stackTraceLimit;
-    exploreProgramSync(race(''));
+    // fastRun itself, as an exploration never would for a program naming .stack: the stack of an
+    // error made in the run is its first line only
+    const r = fastRun(fastProgram(transformProgram(`try { null.x; } catch (e) { db.set('stack', e.stack); }`)), []);
+    expect(r?.db.stack).toMatch(/^TypeError: Cannot read properties of null/);
+    expect(r?.db.stack).not.toMatch(/\n\s+at /);
     expect(Error.stackTraceLimit).toBe(before);
+    expect(new Error('after').stack).toMatch(/\n\s+at /);
   });
 });
 

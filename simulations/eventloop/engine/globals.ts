@@ -178,7 +178,7 @@ function installNodeGlobals(ag: Agent): void {
 }
 
 /** Gives a sandbox function the name a learner expects (`[Function: setTimeout]`, `Date.now.name`). */
-function named<T extends Function>(name: string, fn: T): T {
+export function named<T extends Function>(name: string, fn: T): T {
   Object.defineProperty(fn, 'name', { value: name, configurable: true });
   return fn;
 }

@@ -15,7 +15,7 @@ export default defineLab({
   ],
   page: {
     description: 'Play the scheduler in the browser: run threads one operation at a time to find races and deadlocks, then prove a fix by exploring every schedule.',
-    lede: 'You are the scheduler. Each thread waits at its next shared operation; you pick which one runs. Find an order that breaks the program (a lost update, a double booking, a deadlock), then change the code and press Explore: the lab runs every possible order in a Web Worker and shows how many fail.',
+    lede: 'You are the scheduler. Each thread waits at its next shared operation; you pick which one runs. Find an order that breaks the program (a lost update, a double booking, a deadlock), then change the code and press Explore: the lab runs every possible order in Web Workers, off the page, and shows how many fail.',
     lessons: ['races-and-deadlocks'],
     // Opens on one schedule that passes (A's whole transfer, then B's) to step through; Start over
     // (or a step back and another card) begins the hunt.
